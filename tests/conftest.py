@@ -1,0 +1,95 @@
+"""Shared fixtures: where things are, the built site, the examples as modules."""
+
+import contextlib
+import importlib.util
+import io
+import re
+import sys
+from pathlib import Path
+
+import cloudpickle
+import matplotlib
+import pytest
+from bs4 import BeautifulSoup
+
+matplotlib.use("Agg")  # tests draw figures but never show them
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+SITE = ROOT / "build" / "html"
+CORE_EXAMPLE = "plot_random_state_in_parallel"
+
+
+def example_paths():
+    """Every gallery script, as sphinx-gallery sees them."""
+    return sorted(EXAMPLES.glob("*.py"))
+
+
+def load_example(name):
+    """Run examples/NAME.py once and return it as a module.
+
+    The module is registered under its own name so that forked workers find
+    its functions, and pickled by value so that loky's fresh workers receive
+    the functions themselves rather than a module they cannot import.
+    """
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, EXAMPLES / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    cloudpickle.register_pickle_by_value(module)
+    with contextlib.redirect_stdout(io.StringIO()):
+        spec.loader.exec_module(module)
+    matplotlib.pyplot.close("all")
+    return module
+
+
+@pytest.fixture(scope="session")
+def core_example():
+    return load_example(CORE_EXAMPLE)
+
+
+@pytest.fixture(scope="session")
+def site():
+    """The site that `make html` built (make test builds it first)."""
+    if not (SITE / "index.html").is_file():
+        pytest.fail(f"No built site in {SITE}: run 'make html' (or 'make test') first.")
+    return SITE
+
+
+def parse_html(path):
+    return BeautifulSoup(Path(path).read_text(encoding="utf-8"), "html.parser")
+
+
+def captured_output(page):
+    """The text of every output block sphinx-gallery captured on a page."""
+    blocks = page.select("div.sphx-glr-script-out pre")
+    return "\n".join(block.get_text() for block in blocks)
+
+
+REPORT_HEADER = re.compile(r"^(\S.*):$")
+REPORT_ROW = re.compile(r"^  task (\d+) \((.+)\): \[([\d ]+)\]$")
+
+
+def parse_reports(text):
+    """Parse the blocks printed by the core example's report() function.
+
+    Returns {name: {"labels": [...], "vectors": [[...], ...], "lines": [...]}}
+    where "lines" are the block's remaining lines (its verdict).
+    """
+    reports = {}
+    current = None
+    for line in text.splitlines():
+        header = REPORT_HEADER.match(line)
+        row = REPORT_ROW.match(line)
+        if header:
+            current = reports.setdefault(header.group(1), {"labels": [], "vectors": [], "lines": []})
+        elif row and current is not None:
+            assert int(row.group(1)) == len(current["vectors"]), line
+            current["labels"].append(row.group(2))
+            current["vectors"].append([int(value) for value in row.group(3).split()])
+        elif line.startswith("  ") and current is not None:
+            current["lines"].append(line.strip())
+        else:
+            current = None
+    return reports

@@ -1,0 +1,277 @@
+"""The built site: the pages, what they claim, their figures and downloads.
+
+These tests read what `make html` wrote to build/html. Every claim is checked
+against the data printed on the same page, never against numbers copied from
+an earlier run.
+"""
+
+import ast
+import hashlib
+import re
+import zipfile
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import nbformat
+import pytest
+import sphinx_gallery
+from PIL import Image
+
+from conftest import CORE_EXAMPLE, EXAMPLES, ROOT, captured_output, example_paths, parse_html, parse_reports
+
+WARNINGS_LOG = ROOT / "build" / "warnings.log"
+
+
+@pytest.fixture(scope="module")
+def core_page(site):
+    return parse_html(site / "auto_examples" / f"{CORE_EXAMPLE}.html")
+
+
+@pytest.fixture(scope="module")
+def core_reports(core_page):
+    return parse_reports(captured_output(core_page))
+
+
+def html_pages(site):
+    """Every page of the site (_static holds the theme's templates, not pages)."""
+    return sorted(page for page in site.rglob("*.html") if "_static" not in page.relative_to(site).parts)
+
+
+def local_target(page, url):
+    """The file a relative URL on page points to, or None for other URLs."""
+    parts = urlsplit(url)
+    if parts.scheme or parts.netloc or not parts.path:
+        return None
+    return (page.parent / unquote(parts.path)).resolve()
+
+
+# -- The build -----------------------------------------------------------------
+
+
+def test_build_logged_no_warning(site):
+    assert WARNINGS_LOG.is_file(), "make html writes Sphinx's warnings there"
+    assert WARNINGS_LOG.read_text().strip() == ""
+
+
+def test_every_example_has_a_page(site):
+    for path in example_paths():
+        assert (site / "auto_examples" / f"{path.stem}.html").is_file(), path.name
+
+
+# -- The core example's claims, read from its page -----------------------------
+
+
+def test_every_report_states_its_duplicates_correctly(core_reports):
+    assert len(core_reports) >= 7
+    for name, report in core_reports.items():
+        vectors = [tuple(vector) for vector in report["vectors"]]
+        assert len(vectors) == 5, name
+        expected = {}
+        for row, vector in enumerate(vectors):
+            if vector in vectors[:row]:
+                expected[row] = vectors.index(vector)
+        if expected:
+            pairs = ", ".join(f"task {row} = task {earlier}" for row, earlier in expected.items())
+            assert report["lines"] == [f"DUPLICATED: {pairs}"], name
+        else:
+            assert report["lines"] == ["all vectors distinct"], name
+
+
+def distinct(report):
+    return len({tuple(vector) for vector in report["vectors"]}) == len(report["vectors"])
+
+
+def test_page_shows_the_problem(core_reports):
+    for name in ["sequential loop", "loky", "threading"]:
+        assert distinct(core_reports[name]), name
+    forked = core_reports["multiprocessing (fork)"]
+    assert not distinct(forked)
+    # Worker 2 replays worker 1's draws, in the same order.
+    draws = {}
+    for label, vector in zip(forked["labels"], forked["vectors"]):
+        draws.setdefault(label, []).append(vector)
+    assert sorted(draws) == ["worker 1", "worker 2"]
+    shared = min(len(draws["worker 1"]), len(draws["worker 2"]))
+    assert draws["worker 1"][:shared] == draws["worker 2"][:shared]
+
+
+def test_page_counts_duplicates_whenever_both_workers_ran(core_page):
+    text = captured_output(core_page)
+    match = re.search(r"(\d+) forked runs: both workers took tasks in (\d+), duplicated vectors appeared in (\d+)\.", text)
+    assert match, "the repeated-run count is printed on the page"
+    runs, both_workers, with_duplicates = map(int, match.groups())
+    assert both_workers == with_duplicates
+    assert both_workers >= runs - 2
+
+
+def test_page_shows_the_fix(core_page, core_reports):
+    fresh = core_reports["multiprocessing (fork), seed=None per task"]
+    assert distinct(fresh)
+    first = core_reports["multiprocessing (fork), fixed seeds, first run"]
+    second = core_reports["multiprocessing (fork), fixed seeds, second run"]
+    assert first["vectors"] == second["vectors"]
+    text = captured_output(core_page)
+    assert "second run identical to the first: True" in text
+    assert "loky run identical to the first: True" in text
+
+
+def test_page_says_why_and_what_numpy_2_changed(core_page):
+    prose = " ".join(core_page.select_one("main").get_text(" ").split())
+    assert "copy of this process, global random state included" in prose
+    assert "NumPy 2" in prose and "lazily" in prose
+
+
+# -- Figures ---------------------------------------------------------------------
+
+
+def test_figures_are_valid_readable_pngs(site, core_page):
+    images = core_page.select("img.sphx-glr-single-img, img.sphx-glr-multi-img")
+    assert len(images) == 2
+    for image in images:
+        assert image.get("alt", "").strip(), "every figure has a text alternative"
+        path = local_target(site / "auto_examples" / "x.html", image["src"])
+        assert path.is_file(), image["src"]
+        assert path.stat().st_size > 20_000
+        with Image.open(path) as png:
+            png.verify()
+        with Image.open(path) as png:
+            assert png.format == "PNG"
+            width, height = png.size
+            assert 600 <= width <= 3000 and 300 <= height <= 3000
+            # Opaque white corners: the figure reads the same on a dark page.
+            rgba = png.convert("RGBA")
+            for corner in [(0, 0), (width - 1, 0), (0, height - 1), (width - 1, height - 1)]:
+                assert rgba.getpixel(corner) == (255, 255, 255, 255)
+
+
+def test_dark_mode_does_not_dim_the_figures(site):
+    css = (site / "_static" / "custom.css").read_text()
+    assert re.search(r'html\[data-theme="dark"\] \.bd-content img\.sphx-glr-single-img[^{]*\{\s*filter: none;', css)
+    page = (site / "auto_examples" / f"{CORE_EXAMPLE}.html").read_text()
+    assert "_static/custom.css" in page
+
+
+# -- Downloads -------------------------------------------------------------------
+
+
+def download_links(site, page_name):
+    page = site / page_name
+    links = {}
+    for anchor in parse_html(page).select("a.reference.download"):
+        target = local_target(page, anchor["href"])
+        links[target.suffix] = target
+    return links
+
+
+@pytest.mark.parametrize("example", example_paths(), ids=lambda path: path.name)
+def test_example_downloads(site, example):
+    links = download_links(site, f"auto_examples/{example.stem}.html")
+    assert set(links) == {".py", ".ipynb", ".zip"}
+    for path in links.values():
+        assert path.is_file(), path
+    assert links[".py"].read_text() == example.read_text()
+
+    notebook = nbformat.read(links[".ipynb"], as_version=nbformat.NO_CONVERT)
+    assert notebook.nbformat == 4
+    nbformat.validate(notebook)
+    code_cells = [cell.source for cell in notebook.cells if cell.cell_type == "code"]
+    assert len(code_cells) >= 5
+    source = example.read_text()
+    for cell in code_cells:
+        ast.parse(cell)
+        assert cell.strip() in source
+    defined = {
+        node.name for cell in code_cells for node in ast.parse(cell).body if isinstance(node, ast.FunctionDef)
+    }
+    in_script = {node.name for node in ast.parse(source).body if isinstance(node, ast.FunctionDef)}
+    assert defined == in_script
+
+
+def test_download_all_archives(site):
+    links = [local_target(site / "auto_examples" / "index.html", anchor["href"])
+             for anchor in parse_html(site / "auto_examples" / "index.html").select("a.reference.download")]
+    archives = {path.name: path for path in links}
+    assert set(archives) == {"auto_examples_python.zip", "auto_examples_jupyter.zip"}
+    expected = {path.stem for path in example_paths()}
+    for name, suffix in [("auto_examples_python.zip", ".py"), ("auto_examples_jupyter.zip", ".ipynb")]:
+        with zipfile.ZipFile(archives[name]) as archive:
+            assert archive.testzip() is None
+            members = {Path(member).stem for member in archive.namelist() if member.endswith(suffix)}
+            assert members == expected, name
+
+
+# -- The gallery index and the landing page ------------------------------------
+
+
+def test_gallery_shows_a_real_thumbnail_per_example(site):
+    index = site / "auto_examples" / "index.html"
+    placeholders = {
+        hashlib.sha256(path.read_bytes()).digest()
+        for path in (Path(sphinx_gallery.__file__).parent / "_static").glob("*.png")
+    }
+    containers = parse_html(index).select("div.sphx-glr-thumbcontainer")
+    assert len(containers) == len(example_paths())
+    for container in containers:
+        image = local_target(index, container.select_one("img")["src"])
+        assert hashlib.sha256(image.read_bytes()).digest() not in placeholders, image
+        with Image.open(image) as png:
+            assert png.size == (400, 280)
+        link = local_target(index, container.select_one("a")["href"])
+        assert link.is_file()
+
+
+def test_landing_page_gives_the_rule_and_leads_into_the_gallery(site):
+    page = parse_html(site / "index.html")
+    text = page.select_one("main").get_text(" ", strip=True)
+    assert "forking" in text and "Rule of thumb" in text
+    targets = {local_target(site / "index.html", anchor["href"]) for anchor in page.select("main a[href]")}
+    assert (site / "auto_examples" / f"{CORE_EXAMPLE}.html").resolve() in targets
+    assert (site / "auto_examples" / "index.html").resolve() in targets
+
+
+# -- Every page ------------------------------------------------------------------
+
+LOADED = [("script", "src"), ("link", "href"), ("img", "src"), ("img", "srcset"), ("iframe", "src"),
+          ("source", "src"), ("video", "src"), ("audio", "src"), ("embed", "src"), ("object", "data")]
+
+
+def test_no_page_loads_anything_from_outside_the_site(site):
+    for page in html_pages(site):
+        soup = parse_html(page)
+        for tag, attribute in LOADED:
+            for element in soup.find_all(tag):
+                value = element.get(attribute) or ""
+                if tag == "link" and not set(element.get("rel", [])) & {"stylesheet", "icon", "preload", "modulepreload", "prefetch", "manifest"}:
+                    continue
+                assert not re.search(r"(^|[\s,])(https?:)?//", value), f"{page.relative_to(site)}: <{tag} {attribute}={value}>"
+        for style in soup.find_all("style"):
+            assert "@import" not in style.get_text() and "url(http" not in style.get_text(), page
+
+
+def test_every_internal_link_resolves(site):
+    for page in html_pages(site):
+        soup = parse_html(page)
+        for element in soup.find_all(["a", "link", "script", "img"]):
+            url = element.get("href") or element.get("src")
+            if not url:
+                continue
+            target = local_target(page, url)
+            if target is None:
+                continue
+            if target.is_dir():
+                target = target / "index.html"
+            assert target.is_file(), f"{page.relative_to(site)} links to missing {url}"
+
+
+def test_figures_offer_a_sharp_version_for_high_density_screens(site, core_page):
+    for image in core_page.select("img.sphx-glr-single-img"):
+        candidates = [entry.split() for entry in image["srcset"].split(",")]
+        sizes = {}
+        for candidate in candidates:
+            url, density = candidate[0], (candidate[1] if len(candidate) > 1 else "1x")
+            path = local_target(site / "auto_examples" / "x.html", url)
+            with Image.open(path) as png:
+                sizes[float(density.rstrip("x"))] = png.size
+        assert set(sizes) == {1.0, 2.0}, image["srcset"]
+        for one, two in zip(sizes[1.0], sizes[2.0]):
+            assert abs(two - 2 * one) <= 2

