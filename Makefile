@@ -31,7 +31,7 @@ help:  ## List the targets
 
 # -- Set-up --------------------------------------------------------------------
 
-venv:  ## Create $(VENV) from requirements.txt when missing or stale
+venv:  ## Create .venv from requirements.txt when missing or stale
 	@if ! cmp -s requirements.txt $(VENV_STAMP); then \
 		echo "Creating $(VENV) from requirements.txt"; \
 		rm -rf $(VENV) && \
@@ -70,7 +70,7 @@ html: venv  ## Run every example and build the site into build/html
 html-noplot: venv  ## Build the pages without running the examples
 	$(call sphinx,-D plot_gallery=0)
 
-serve:  ## Serve the built site on http://127.0.0.1:$(PORT)
+serve:  ## Serve the built site on http://127.0.0.1:8000 (PORT=...)
 	@test -f $(HTML)/index.html || { echo "No site in $(HTML): run 'make html' first." >&2; exit 1; }
 	$(BIN)/python -m http.server $(PORT) --bind 127.0.0.1 --directory $(HTML)
 

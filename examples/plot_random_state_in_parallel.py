@@ -24,6 +24,10 @@ task its own seed, which also makes the results reproducible.
 # call sleeps for 50 ms to stand in for real work. With tasks that finish in
 # microseconds, one worker can grab every task before the other has started,
 # and the problem shown below then comes and goes from run to run.
+#
+# The values go up to 99 so that a duplicate means something: among five
+# independent vectors of five such values, the chance that two coincide is
+# 10 pairs out of 100**5 possible vectors, about one in a billion.
 
 import multiprocessing
 import platform
@@ -37,7 +41,7 @@ from matplotlib.patches import Rectangle
 
 N_TASKS = 5
 VECTOR_SIZE = 5
-MAX_VALUE = 10
+MAX_VALUE = 100
 TASK_SECONDS = 0.05
 
 
