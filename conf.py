@@ -67,6 +67,10 @@ sphinx_gallery_conf = {
     # Sharp figures on high-density screens; browsers pick the size they need.
     "image_srcset": ["2x"],
     "remove_config_comments": True,
+    # Around every example: warnings are errors (with a commented allow-list)
+    # and a time limit (EXAMPLE_TIMEOUT seconds, default 120).
+    "reset_modules": ("matplotlib", "gallery_hooks.strict_execution"),
+    "reset_modules_order": "both",
     # Computation times make two builds differ; hide them for reproducible
     # builds, as sphinx-gallery's own documentation does.
     "min_reported_time": sys.maxsize if os.environ.get("SOURCE_DATE_EPOCH") else 0,

@@ -3,7 +3,10 @@
 import contextlib
 import importlib.util
 import io
+import os
 import re
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -18,6 +21,27 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 SITE = ROOT / "build" / "html"
 CORE_EXAMPLE = "plot_random_state_in_parallel"
+
+
+def copy_site_sources(destination):
+    """Copy what `make html` needs to destination, without any build output."""
+    for name in ["Makefile", "conf.py", "requirements.txt"]:
+        shutil.copy2(ROOT / name, destination / name)
+    shutil.copytree(ROOT / "examples", destination / "examples")
+    # The generated gallery is left behind, so every example runs afresh.
+    shutil.copytree(
+        ROOT / "docs", destination / "docs",
+        ignore=shutil.ignore_patterns("auto_examples", "sg_execution_times.rst", "__pycache__"),
+    )
+
+
+def make_html(directory, **env):
+    """Run `make html` in a copy of the site, with the test suite's own venv."""
+    venv = Path(sys.executable).parent.parent
+    return subprocess.run(
+        ["make", "html", f"VENV={venv}"], cwd=directory, capture_output=True, text=True,
+        timeout=600, env={**os.environ, **env},
+    )
 
 
 def example_paths():

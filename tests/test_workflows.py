@@ -60,3 +60,12 @@ def test_every_action_is_pinned_to_a_full_commit_with_its_version():
         assert match, line
         assert re.fullmatch(r"[0-9a-f]{40}", match["ref"]), line
         assert match["tag"] and re.fullmatch(r"v\d+\.\d+\.\d+", match["tag"]), line
+
+
+def test_workflow_covers_the_platforms_readers_use():
+    workflow = (ROOT / ".github" / "workflows" / "docs.yml").read_text()
+    assert re.search(r'python-version: \["3\.11", "3\.12", "3\.13"\]', workflow)
+    assert "os: [macos-latest, windows-latest]" in workflow
+    examples_job = workflow.split("\n  examples:\n", 1)[1].split("\n  deploy:\n", 1)[0]
+    assert 'python "$example"' in examples_job
+    assert "needs: [test, examples]" in workflow

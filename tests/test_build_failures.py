@@ -1,0 +1,150 @@
+"""A build that never lies: a broken, warning or hanging example fails it.
+
+Each test copies the site's sources to a temporary folder, adds one bad
+example, and runs `make html` there with the test suite's own venv. The build
+must exit non-zero, name the file and the reason, and leave the previously
+published site exactly as it was.
+"""
+
+import os
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, copy_site_sources, make_html
+
+PREVIOUS_SITE = "the previous good site"
+
+BROKEN = '''"""
+A broken example
+================
+
+This example raises on purpose.
+"""
+
+# %%
+raise RuntimeError("this example is broken on purpose")
+'''
+
+NESTED = '''"""
+A nested parallel loop
+======================
+
+joblib cannot nest a multiprocessing loop below threads: it warns and
+quietly runs the inner loop with n_jobs=1.
+"""
+
+# %%
+from joblib import Parallel, delayed
+
+
+def inner(i):
+    return sum(Parallel(n_jobs=2, backend="multiprocessing")(delayed(abs)(j) for j in range(i)))
+
+
+print(Parallel(n_jobs=2, backend="threading")(delayed(inner)(i) for i in range(4)))
+'''
+
+HANGING = '''"""
+A hanging example
+=================
+
+Its workers never finish.
+"""
+
+# %%
+import os
+import time
+from pathlib import Path
+
+from joblib import Parallel, delayed
+
+
+def hang(i):
+    with open(os.environ["HANG_PIDS"], "a") as pids:
+        pids.write(f"{os.getpid()}\\n")
+    time.sleep(3600)
+
+
+Parallel(n_jobs=2)(delayed(hang)(i) for i in range(2))
+'''
+
+
+def build_with(tmp_path, name, source, **env):
+    """Copy the site, add examples/NAME.py, run make html; return (code, output)."""
+    copy_site_sources(tmp_path)
+    (tmp_path / "examples" / name).write_text(source)
+    published = tmp_path / "build" / "html"
+    published.mkdir(parents=True)
+    (published / "index.html").write_text(PREVIOUS_SITE)
+    result = make_html(tmp_path, **env)
+    return result.returncode, result.stdout + result.stderr
+
+
+def assert_failed_and_kept_previous_site(tmp_path, code, output):
+    assert code != 0, output
+    assert "Build failed: build/html was left as it was." in output
+    published = tmp_path / "build" / "html"
+    assert sorted(path.name for path in published.iterdir()) == ["index.html"]
+    assert (published / "index.html").read_text() == PREVIOUS_SITE
+    assert not (tmp_path / "build" / "html.staging").exists()
+
+
+def test_an_example_that_raises_fails_the_build(tmp_path):
+    code, output = build_with(tmp_path, "plot_broken.py", BROKEN)
+    assert "plot_broken.py" in output
+    assert "RuntimeError: this example is broken on purpose" in output
+    assert_failed_and_kept_previous_site(tmp_path, code, output)
+
+
+def test_joblib_quietly_changing_a_parallel_call_fails_the_build(tmp_path):
+    code, output = build_with(tmp_path, "plot_nested.py", NESTED)
+    assert "plot_nested.py" in output
+    assert "UserWarning: Multiprocessing-backed parallel loops cannot be nested" in output
+    assert_failed_and_kept_previous_site(tmp_path, code, output)
+
+
+def alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie is dead; only its parent has not collected it yet.
+    status = Path(f"/proc/{pid}/status")
+    return status.exists() and "State:\tZ" not in status.read_text()
+
+
+def test_a_hanging_example_fails_after_the_time_limit_and_leaves_no_worker(tmp_path):
+    pids_file = tmp_path / "pids.txt"
+    started = time.monotonic()
+    code, output = build_with(
+        tmp_path, "plot_hanging.py", HANGING, EXAMPLE_TIMEOUT="15", HANG_PIDS=str(pids_file)
+    )
+    elapsed = time.monotonic() - started
+    assert "plot_hanging.py" in output
+    assert "plot_hanging.py was still running after 15 s (EXAMPLE_TIMEOUT)" in output
+    # Where it was stuck: the example's own Parallel call is in the traceback.
+    stuck_line = HANGING.splitlines().index("Parallel(n_jobs=2)(delayed(hang)(i) for i in range(2))") + 1
+    assert f'plot_hanging.py", line {stuck_line}, in <module>' in output
+    assert elapsed < 300, "the limit stopped the example, not the test's timeout"
+    assert_failed_and_kept_previous_site(tmp_path, code, output)
+    pids = [int(line) for line in pids_file.read_text().split()]
+    assert len(pids) == 2
+    deadline = time.monotonic() + 30
+    while any(alive(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert not any(alive(pid) for pid in pids), "the hanging example's workers survived"
+
+
+@pytest.mark.parametrize("value", ["0", "-5", "soon"])
+def test_a_bad_time_limit_is_a_clear_error(value, monkeypatch):
+    sys.path.insert(0, str(ROOT / "docs" / "sphinxext"))
+    try:
+        import gallery_hooks
+    finally:
+        sys.path.pop(0)
+    monkeypatch.setenv("EXAMPLE_TIMEOUT", value)
+    with pytest.raises(ValueError, match="EXAMPLE_TIMEOUT must be a positive number of seconds"):
+        gallery_hooks.example_timeout()

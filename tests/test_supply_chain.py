@@ -1,0 +1,47 @@
+"""Every dependency is pinned, and Dependabot keeps the pins moving."""
+
+import json
+import re
+
+from conftest import ROOT
+
+PINNED = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*==[0-9][0-9A-Za-z.+!-]*$")
+
+
+def requirement_lines():
+    for line in (ROOT / "requirements.txt").read_text().splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            yield line
+
+
+def test_every_python_requirement_is_pinned():
+    lines = list(requirement_lines())
+    assert lines
+    unpinned = [line for line in lines if not PINNED.match(line)]
+    assert unpinned == [], "pin every requirement with ==, e.g. numpy==2.4.6"
+
+
+def test_pinned_check_catches_loose_requirements():
+    for loose in ["numpy", "numpy>=2", "numpy~=2.4", "numpy==2.*", "numpy[extra]==2.4.6", "-e .", "git+https://x/y"]:
+        assert not PINNED.match(loose), loose
+
+
+def test_every_javascript_tool_is_pinned():
+    package = json.loads((ROOT / "tests" / "package.json").read_text())
+    versions = {**package.get("dependencies", {}), **package.get("devDependencies", {})}
+    assert versions
+    for name, version in versions.items():
+        assert re.fullmatch(r"\d+\.\d+\.\d+", version), f"{name}: {version}"
+
+
+def test_dependabot_watches_pip_and_actions_with_a_cooldown():
+    config = (ROOT / ".github" / "dependabot.yml").read_text()
+    entries = re.split(r"\n  - ", config)[1:]
+    ecosystems = {}
+    for entry in entries:
+        ecosystem = re.search(r"package-ecosystem:\s*(\S+)", entry).group(1)
+        cooldown = re.search(r"cooldown:\s*\n\s+default-days:\s*(\d+)", entry)
+        ecosystems[ecosystem] = int(cooldown.group(1)) if cooldown else 0
+    assert set(ecosystems) >= {"pip", "github-actions", "npm"}
+    assert all(days >= 3 for days in ecosystems.values()), ecosystems
