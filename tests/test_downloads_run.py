@@ -1,0 +1,58 @@
+"""What a reader downloads runs: each example's notebook and script, fetched
+through the built site's own download links, run top to bottom."""
+
+import os
+import subprocess
+import sys
+import urllib.request
+from urllib.parse import urljoin
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from conftest import example_paths
+
+
+def download(served_site, example, suffix, destination):
+    """Fetch the example's download link ending in suffix, as a reader would."""
+    page_url = f"{served_site.url}auto_examples/{example.stem}.html"
+    with urllib.request.urlopen(page_url, timeout=30) as response:
+        page = parse_html_text(response.read().decode())
+    links = [a["href"] for a in page.select("a.reference.download") if a["href"].endswith(suffix)]
+    assert len(links) == 1, links
+    target = destination / f"{example.stem}{suffix}"
+    with urllib.request.urlopen(urljoin(page_url, links[0]), timeout=30) as response:
+        target.write_bytes(response.read())
+    return target
+
+
+def parse_html_text(text):
+    from bs4 import BeautifulSoup
+
+    return BeautifulSoup(text, "html.parser")
+
+
+@pytest.mark.parametrize("example", example_paths(), ids=lambda path: path.name)
+def test_downloaded_notebook_runs_top_to_bottom(served_site, example, tmp_path):
+    notebook_path = download(served_site, example, ".ipynb", tmp_path)
+    notebook = nbformat.read(notebook_path, as_version=4)
+    client = NotebookClient(
+        notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    )
+    client.execute()  # raises CellExecutionError on the first failing cell
+    outputs = [output for cell in notebook.cells if cell.cell_type == "code" for output in cell.outputs]
+    assert not [output for output in outputs if output.output_type == "error"]
+    figures = [output for output in outputs if "image/png" in output.get("data", {})]
+    assert figures, "the notebook draws its figures"
+
+
+@pytest.mark.parametrize("example", example_paths(), ids=lambda path: path.name)
+def test_downloaded_script_runs_with_plain_python(served_site, example, tmp_path):
+    script = download(served_site, example, ".py", tmp_path)
+    result = subprocess.run(
+        [sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True, timeout=600,
+        env={**os.environ, "MPLBACKEND": "Agg"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip()
