@@ -146,6 +146,8 @@ sphinx_gallery_conf = {
     "gallery_dirs": "auto_examples",
     # Every script in examples/ is executed, whatever its name.
     "filename_pattern": r".*\.py$",
+    # The reading order, not the alphabet (docs/sphinxext/gallery_hooks.py).
+    "within_subsection_order": "gallery_hooks.gallery_order",
     # Examples run in this process, one after the other. Do not enable the
     # "parallel" option: inside its worker processes joblib quietly downgrades
     # nested Parallel calls, which would change what the pages show.

@@ -74,7 +74,8 @@ Parallel(n_jobs=2)(delayed(hang)(i) for i in range(2))
 
 def build_with(tmp_path, name, source, **env):
     """Copy the site, add examples/NAME.py, run make html; return (code, output)."""
-    copy_site_sources(tmp_path)
+    # The examples that already ran in `make html` are not run again.
+    copy_site_sources(tmp_path, keep_generated_gallery=True)
     (tmp_path / "examples" / name).write_text(source)
     published = tmp_path / "build" / "html"
     published.mkdir(parents=True)

@@ -1,0 +1,161 @@
+r"""
+=============================================
+When 32-bit seeds collide: the birthday bound
+=============================================
+
+Drawing one random 32-bit integer as the seed of each task looks harmless,
+but the seeds are drawn independently from only 2³² (about 4.3
+billion) values, and the birthday problem says collisions come much sooner
+than intuition suggests. Two tasks with the same seed draw exactly the same
+numbers. This example computes the probability that at least two of ``n``
+tasks share a seed exactly, checks it by simulation, plots it against ``n``,
+and contrasts it with the 128 bits of entropy behind ``SeedSequence``.
+"""
+
+# %%
+# The exact probability
+# ---------------------
+#
+# With ``n`` seeds drawn uniformly from ``N`` values, the probability that
+# all are different is the product of 1 − i/N for ``i`` from 1 to
+# ``n - 1``. Summing logarithms (with ``log1p`` for accuracy when ``i/N`` is
+# tiny) gives it for every ``n`` at once.
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+SEED_SPACE_32 = 2**32
+MAX_TASKS = 400_000
+
+
+def collision_probability(max_n, space):
+    """P(at least two of n seeds coincide) for n = 0, 1, ..., max_n."""
+    i = np.arange(max_n, dtype=np.float64)
+    log_all_distinct = np.cumsum(np.log1p(-i / space))
+    # Entry n is the probability for n seeds: the product over i < n.
+    return np.concatenate([[0.0], -np.expm1(log_all_distinct)])
+
+
+def smallest_n_reaching(probabilities, level):
+    """The smallest number of tasks whose collision probability is >= level."""
+    return int(np.argmax(probabilities >= level))
+
+
+probability_32 = collision_probability(MAX_TASKS, SEED_SPACE_32)
+one_percent = smallest_n_reaching(probability_32, 0.01)
+one_half = smallest_n_reaching(probability_32, 0.5)
+print(f"with 32-bit seeds, the risk of a collision passes 1% at n = {one_percent:,}")
+print(f"                                       and 50% at n = {one_half:,}")
+print(f"for 1,000 tasks it is {probability_32[1_000]:.3%}; "
+      f"for 100,000 tasks, {probability_32[100_000]:.1%}")
+
+# %%
+# The same formula reproduces the classic birthday problem: with 365 days,
+# 23 people are enough for an even chance that two share a birthday.
+
+birthdays = collision_probability(60, 365)
+print(f"birthday problem: n = {smallest_n_reaching(birthdays, 0.5)} people, "
+      f"probability {birthdays[23]:.4f}")
+
+# %%
+# Checking it by simulation
+# -------------------------
+#
+# For a few values of ``n``, draw ``n`` 32-bit seeds many times (exactly as
+# ``integers(2**32, size=n)`` would hand them to tasks) and count the runs
+# in which some seed repeats. The simulation is seeded, so this page shows
+# the same counts at every build.
+
+N_RUNS = 200
+SIMULATED_N = [20_000, 50_000, one_half, 120_000]
+
+
+def simulate_collision_rate(n, n_runs, generator):
+    """Fraction of n_runs draws of n 32-bit seeds that contain a repeat."""
+    repeats = 0
+    for _ in range(n_runs):
+        seeds = generator.integers(SEED_SPACE_32, size=n, dtype=np.uint64)
+        repeats += np.unique(seeds).size < n
+    return repeats / n_runs
+
+
+generator = np.random.default_rng(2024)
+simulated = {n: simulate_collision_rate(n, N_RUNS, generator) for n in SIMULATED_N}
+for n, rate in simulated.items():
+    # Two binomial standard errors around the exact value.
+    exact = probability_32[n]
+    margin = 2 * np.sqrt(exact * (1 - exact) / N_RUNS)
+    print(f"n = {n:>7,}: simulated {rate:.3f}, exact {exact:.3f} "
+          f"(within two standard errors: {abs(rate - exact) <= margin})")
+
+# %%
+# With ``SeedSequence``
+# ---------------------
+#
+# ``np.random.SeedSequence()`` draws 128 bits of entropy for its root, and
+# spawned children never repeat their parent's key. Two independent 128-bit
+# roots collide with a probability of about n²/2¹²⁹, computed
+# here with the same formula in a space of 2¹²⁸ values: at a
+# billion roots it is still below 10⁻²⁰.
+
+def collision_probability_128(n):
+    """The same probability in a space of 2**128 values.
+
+    There 1 - i/N rounds to 1 in double precision, so use the product's
+    first-order term, n(n-1)/2N, which is exact to many digits at these n.
+    """
+    n = np.asarray(n, dtype=np.float64)
+    return n * (n - 1) / 2 / 2.0**128
+
+
+n_32 = np.unique(np.logspace(1, np.log10(MAX_TASKS), 200).astype(int))
+n_128 = np.logspace(1, 10, 200)
+print(f"128-bit roots: probability {collision_probability_128(1e9):.1e} "
+      f"for a billion of them")
+
+
+# %%
+# The figure
+# ----------
+#
+# Both axes are logarithmic. The dashed lines mark where the 32-bit risk
+# passes 1% and 50%, the diamonds are the simulated rates, and the 32-bit
+# line stops at 400,000 tasks, where a collision is all but certain.
+
+
+def plot_collision_risk():
+    fig, ax = plt.subplots(figsize=(7.6, 4.6), facecolor="white")
+    ax.loglog(n_32, probability_32[n_32], color="#b93a0b", linewidth=2.5,
+              label="32-bit integer seeds (exact)")
+    ax.loglog(n_128, collision_probability_128(n_128), color="#2f7ebc", linewidth=2.5,
+              label="128-bit SeedSequence roots")
+    ax.loglog(list(simulated), list(simulated.values()), "D", color="black",
+              markersize=7, label=f"32-bit, simulated ({N_RUNS} runs each)")
+    for n, level, height, side in [(one_percent, 0.01, 1e-9, "right"),
+                                   (one_half, 0.5, 1e-13, "left")]:
+        ax.axvline(n, color="#555555", linestyle="--", linewidth=1)
+        ax.annotate(f"{level:.0%} at\nn = {n:,}", xy=(n, height),
+                    xytext=(-6 if side == "right" else 6, 0), textcoords="offset points",
+                    ha=side, va="center", fontsize=10)
+    ax.set_xlabel("number of tasks, n")
+    ax.set_ylabel("probability that two tasks share a seed")
+    ax.set_ylim(1e-38, 5)
+    ax.grid(True, which="major", color="#dddddd")
+    ax.legend(loc="center right", fontsize=10)
+    ax.set_title("Collision risk of independently drawn seeds", loc="left",
+                 fontsize=12, pad=10)
+    fig.tight_layout()
+    return fig
+
+
+plot_collision_risk()
+plt.show()
+
+# %%
+# What to take from it
+# --------------------
+#
+# A few hundred tasks with 32-bit seeds are almost always fine; tens of
+# thousands, as in a large hyper-parameter search or a long simulation
+# campaign, are not. Spawning children from one ``SeedSequence`` removes the
+# question: see :ref:`sphx_glr_auto_examples_plot_spawned_generators.py`.
