@@ -12,7 +12,7 @@ import joblib
 import numpy
 import pytest
 
-from conftest import CORE_EXAMPLE, ROOT, copy_site_sources, html_pages, parse_html
+from conftest import CORE_EXAMPLE, ROOT, copy_site_sources, example_paths, html_pages, parse_html
 
 def page_names(site):
     return [str(page.relative_to(site)) for page in html_pages(site)]
@@ -110,7 +110,7 @@ def test_edit_links_open_the_file_each_page_comes_from(site_for_a_repository):
     expected = {
         "index.html": "docs/index.rst",
         "auto_examples/index.html": "examples/GALLERY_HEADER.rst",
-        f"auto_examples/{CORE_EXAMPLE}.html": f"examples/{CORE_EXAMPLE}.py",
+        **{f"auto_examples/{path.stem}.html": f"examples/{path.name}" for path in example_paths()},
     }
     for name in page_names(site):
         links = [a["href"] for a in parse_html(site / name).select(".editthispage a")]
