@@ -263,3 +263,70 @@ def test_landing_page_links_every_example(site):
     links = {a["href"] for a in landing.select("main a[href]")}
     for example in example_paths():
         assert f"auto_examples/{example.stem}.html" in links, example.name
+
+
+# -- The dask cluster ----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def dask_example():
+    return load_example("plot_dask_cluster")
+
+
+def test_cluster_results_are_bit_identical_to_local_loky(dask_example):
+    local = dask_example.run(dask_example.simulate, dask_example.seeds, "loky")
+    with dask_example.dask_client() as client:
+        assert len(client.scheduler_info()["workers"]) == 2
+        on_cluster = dask_example.run(dask_example.simulate, dask_example.seeds, "dask")
+        first = dask_example.run(dask_example.draw_from_global_state, range(8), "dask")
+    with dask_example.dask_client():
+        second = dask_example.run(dask_example.draw_from_global_state, range(8), "dask")
+    assert on_cluster.tobytes() == local.tobytes() == dask_example.local.tobytes()
+    assert not np.array_equal(first, second)
+
+
+def test_cluster_shuts_down_when_a_task_raises(dask_example):
+    import psutil
+
+    before = {child.pid for child in psutil.Process().children(recursive=True)}
+    processes = dask_example.run_failing_task()
+    assert len(processes) == 2, "the local cluster runs its workers as processes"
+    assert not any(process.is_alive() for process in processes)
+    left = [child for child in psutil.Process().children(recursive=True) if child.pid not in before]
+    assert [child for child in left if child.is_running() and child.status() != psutil.STATUS_ZOMBIE] == []
+
+
+def test_downloaded_script_uses_an_existing_cluster_and_leaves_no_process(tmp_path):
+    """With DASK_SCHEDULER_ADDRESS set, the script uses that cluster; either way
+    no process it started outlives it."""
+    import os
+    import subprocess
+    import uuid
+
+    import psutil
+    from dask.distributed import LocalCluster
+
+    marker = uuid.uuid4().hex
+    script = EXAMPLES / "plot_dask_cluster.py"
+    with LocalCluster(n_workers=1, threads_per_worker=2, processes=False, protocol="tcp://",
+                      host="127.0.0.1", dashboard_address=None) as cluster:
+        for address in [cluster.scheduler_address, None]:
+            env = {**os.environ, "MPLBACKEND": "Agg", "EXAMPLE_MARKER": marker}
+            env.pop("DASK_SCHEDULER_ADDRESS", None)
+            if address:
+                env["DASK_SCHEDULER_ADDRESS"] = address
+            result = subprocess.run([sys.executable, str(script)], cwd=tmp_path, env=env,
+                                    capture_output=True, text=True, timeout=300)
+            assert result.returncode == 0, result.stderr
+            using = f"using the cluster at {address} (DASK_SCHEDULER_ADDRESS)"
+            assert (using in result.stdout) == bool(address)
+            assert "bit-identical: True" in result.stdout
+
+    def started_by_the_script(process):
+        try:
+            return process.environ().get("EXAMPLE_MARKER") == marker
+        except (psutil.AccessDenied, psutil.NoSuchProcess, psutil.ZombieProcess):
+            return False
+
+    survivors = [process for process in psutil.process_iter() if started_by_the_script(process)]
+    assert survivors == []

@@ -31,7 +31,8 @@ from pathlib import Path
 ALLOWED_WARNINGS: list[tuple[type[Warning], str, str]] = []
 
 # The gallery, in reading order: the problem, the fix, why integer seeds are
-# not enough, the start methods, threads, a real workload, the summary.
+# not enough, the start methods, threads, a real workload, a cluster, the
+# summary.
 GALLERY_ORDER = [
     "plot_random_state_in_parallel.py",
     "plot_spawned_generators.py",
@@ -39,6 +40,7 @@ GALLERY_ORDER = [
     "plot_start_methods.py",
     "plot_shared_generator_threads.py",
     "plot_monte_carlo.py",
+    "plot_dask_cluster.py",
     "plot_behaviour_matrix.py",
 ]
 
