@@ -82,7 +82,7 @@ for n_jobs, name in CONFIGURATIONS:
 
 reference = estimates[(1, "sequential")]
 for (n_jobs, name), value in estimates.items():
-    print(f"n_jobs={n_jobs}, {name:24s} pi ≈ {float(value)!r} ({value.hex()}); "
+    print(f"n_jobs={n_jobs}, {name:24s} estimate {float(value)!r} ({value.hex()}); "
           f"same bits as sequential: {value.hex() == reference.hex()}")
 
 # %%

@@ -24,12 +24,12 @@ WRAPPER = """
 """
 
 
-def run_script(path, setup=None):
+def run_script(path, setup=None, **env):
     if setup is None:
         command = [sys.executable, str(path)]
     else:
         command = [sys.executable, "-c", textwrap.dedent(WRAPPER.format(setup=setup)), str(path)]
-    env = {**os.environ, "MPLBACKEND": "Agg"}
+    env = {**os.environ, "MPLBACKEND": "Agg", **env}
     result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=TIMEOUT)
     assert result.returncode == 0, f"{path.name} failed:\n{result.stderr}"
     assert "Traceback" not in result.stderr, result.stderr
@@ -38,7 +38,9 @@ def run_script(path, setup=None):
 
 @pytest.mark.parametrize("path", example_paths(), ids=lambda path: path.name)
 def test_example_runs_as_plain_script(path):
-    assert run_script(path).strip()
+    # Windows consoles and pipes may use cp1252: what an example prints must
+    # encode there too.
+    assert run_script(path, PYTHONIOENCODING="cp1252:strict").strip()
 
 
 @pytest.mark.parametrize("start_method", ["fork", "forkserver", "spawn"])
@@ -62,3 +64,4 @@ def test_core_example_without_fork_explains_and_finishes():
     assert "DUPLICATED" not in output
     assert "loky, fixed seeds, first run:" in output
     assert "loky run identical to the first: True" in output
+

@@ -17,34 +17,23 @@ from conftest import EXAMPLES, captured_output, example_paths, load_example, par
 FORK = "multiprocessing (fork)"
 
 
-@pytest.fixture(scope="module")
-def spawned():
-    return load_example("plot_spawned_generators")
+def example_fixture(name):
+    """A module-scoped fixture giving examples/NAME.py as a module (run once)."""
+
+    @pytest.fixture(scope="module")
+    def fixture():
+        return load_example(name)
+
+    return fixture
 
 
-@pytest.fixture(scope="module")
-def collisions():
-    return load_example("plot_seed_collisions")
-
-
-@pytest.fixture(scope="module")
-def start_methods():
-    return load_example("plot_start_methods")
-
-
-@pytest.fixture(scope="module")
-def threads():
-    return load_example("plot_shared_generator_threads")
-
-
-@pytest.fixture(scope="module")
-def monte_carlo():
-    return load_example("plot_monte_carlo")
-
-
-@pytest.fixture(scope="module")
-def matrix_example():
-    return load_example("plot_behaviour_matrix")
+spawned = example_fixture("plot_spawned_generators")
+collisions = example_fixture("plot_seed_collisions")
+start_methods = example_fixture("plot_start_methods")
+threads = example_fixture("plot_shared_generator_threads")
+monte_carlo = example_fixture("plot_monte_carlo")
+matrix_example = example_fixture("plot_behaviour_matrix")
+dask_example = example_fixture("plot_dask_cluster")
 
 
 # -- The gallery as a whole ------------------------------------------------------
@@ -266,11 +255,6 @@ def test_landing_page_links_every_example(site):
 
 
 # -- The dask cluster ----------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def dask_example():
-    return load_example("plot_dask_cluster")
 
 
 def test_cluster_results_are_bit_identical_to_local_loky(dask_example):
