@@ -9,12 +9,13 @@ from conftest import CORE_EXAMPLE, copy_site_sources, make_html
 
 # Pages that show, on purpose, what changes from run to run: the core
 # example prints draws from unseeded global states; the threads example
-# measures how often scheduling reorders the draws; the Monte Carlo example
-# prints its wall times.
+# measures how often scheduling reorders the draws; the Monte Carlo and dask
+# examples print wall times (and the dask one, global-state draws).
 UNSEEDED_PAGES = {
     f"auto_examples/{CORE_EXAMPLE}.html",
     "auto_examples/plot_shared_generator_threads.html",
     "auto_examples/plot_monte_carlo.html",
+    "auto_examples/plot_dask_cluster.html",
 }
 
 
@@ -44,8 +45,10 @@ def test_seeded_pages_are_identical_across_clean_builds(tmp_path):
     assert UNSEEDED_PAGES <= first.keys()
     differing = {name for name in first if first[name] != second[name]}
     assert differing - UNSEEDED_PAGES == set()
-    # The list of exceptions is not stale: those pages really do change.
-    assert differing == UNSEEDED_PAGES
+    # The exceptions are real: the core example's unseeded draws and the
+    # Monte Carlo wall times change at every build. (The threads page can,
+    # rarely, come out the same twice: scheduling decides.)
+    assert {f"auto_examples/{CORE_EXAMPLE}.html", "auto_examples/plot_monte_carlo.html"} <= differing
     # No computation time is shown anywhere.
     for name, html in first.items():
         assert b"Total running time of the script" not in html, name
