@@ -396,4 +396,6 @@ plt.show()
 # * Drawing integer seeds from one generator is fine for a handful of tasks.
 #   For many tasks, NumPy recommends deriving the tasks' seeds with
 #   ``np.random.SeedSequence(root_seed).spawn(n_tasks)``, which keeps their
-#   streams apart where independently drawn integer seeds can collide.
+#   streams apart where independently drawn integer seeds can collide: see
+#   :ref:`sphx_glr_auto_examples_plot_spawned_generators.py` and
+#   :ref:`sphx_glr_auto_examples_plot_seed_collisions.py`.
