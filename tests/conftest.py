@@ -39,13 +39,23 @@ def copy_site_sources(destination, keep_generated_gallery=False):
     )
 
 
-def make_html(directory, **env):
-    """Run `make html` in a copy of the site, with the test suite's own venv."""
+def make_html(directory, target="html", **env):
+    """Run `make TARGET` in a copy of the site, with the test suite's own venv."""
     venv = Path(sys.executable).parent.parent
     return subprocess.run(
-        ["make", "html", f"VENV={venv}"], cwd=directory, capture_output=True, text=True,
+        ["make", target, f"VENV={venv}"], cwd=directory, capture_output=True, text=True,
         timeout=600, env={**os.environ, **env},
     )
+
+
+def import_gallery_hooks():
+    """docs/sphinxext/gallery_hooks.py, the module conf.py refers to by name."""
+    spec = importlib.util.spec_from_file_location(
+        "gallery_hooks", ROOT / "docs" / "sphinxext" / "gallery_hooks.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def example_paths():

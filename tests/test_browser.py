@@ -6,7 +6,7 @@ built site is opened in light and in dark mode.
 
 import io
 import urllib.request
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from PIL import Image

@@ -7,13 +7,12 @@ published site exactly as it was.
 """
 
 import os
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, copy_site_sources, make_html
+from conftest import copy_site_sources, import_gallery_hooks, make_html
 
 PREVIOUS_SITE = "the previous good site"
 
@@ -141,11 +140,7 @@ def test_a_hanging_example_fails_after_the_time_limit_and_leaves_no_worker(tmp_p
 
 @pytest.mark.parametrize("value", ["0", "-5", "soon"])
 def test_a_bad_time_limit_is_a_clear_error(value, monkeypatch):
-    sys.path.insert(0, str(ROOT / "docs" / "sphinxext"))
-    try:
-        import gallery_hooks
-    finally:
-        sys.path.pop(0)
+    gallery_hooks = import_gallery_hooks()
     monkeypatch.setenv("EXAMPLE_TIMEOUT", value)
     with pytest.raises(ValueError, match="EXAMPLE_TIMEOUT must be a positive number of seconds"):
         gallery_hooks.example_timeout()

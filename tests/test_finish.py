@@ -2,17 +2,15 @@
 a sitemap, a 404 page, "edit this page" links and the versions that built it."""
 
 import platform
-import re
 import shutil
 import xml.etree.ElementTree as ElementTree
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import joblib
 import numpy
 import pytest
 
-from conftest import CORE_EXAMPLE, ROOT, copy_site_sources, example_paths, html_pages, parse_html
+from conftest import CORE_EXAMPLE, ROOT, copy_site_sources, example_paths, html_pages, make_html, parse_html
 
 def page_names(site):
     return [str(page.relative_to(site)) for page in html_pages(site)]
@@ -89,16 +87,9 @@ def test_a_missing_page_gets_the_404_page(browser, served_site, site_conf):
 @pytest.fixture(scope="module")
 def site_for_a_repository(tmp_path_factory):
     """The pages built as GitHub Actions builds them (GITHUB_REPOSITORY set)."""
-    import subprocess
-    import sys
-
     directory = tmp_path_factory.mktemp("with-repository")
     copy_site_sources(directory)
-    venv = Path(sys.executable).parent.parent
-    result = subprocess.run(
-        ["make", "html-noplot", f"VENV={venv}"], cwd=directory, capture_output=True, text=True, timeout=600,
-        env={**__import__("os").environ, "GITHUB_REPOSITORY": "an-owner/random-state"},
-    )
+    result = make_html(directory, "html-noplot", GITHUB_REPOSITORY="an-owner/random-state")
     assert result.returncode == 0, result.stdout + result.stderr
     yield directory / "build" / "html"
     shutil.rmtree(directory)

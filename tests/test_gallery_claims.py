@@ -12,7 +12,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from conftest import EXAMPLES, captured_output, example_paths, load_example, parse_html
+from conftest import EXAMPLES, captured_output, example_paths, import_gallery_hooks, load_example, parse_html
 
 FORK = "multiprocessing (fork)"
 
@@ -40,32 +40,27 @@ dask_example = example_fixture("plot_dask_cluster")
 
 
 def test_every_example_has_its_place_in_the_reading_order():
-    sys.path.insert(0, str(EXAMPLES.parent / "docs" / "sphinxext"))
-    try:
-        import gallery_hooks
-    finally:
-        sys.path.pop(0)
+    gallery_hooks = import_gallery_hooks()
     assert sorted(gallery_hooks.GALLERY_ORDER) == sorted(path.name for path in example_paths())
     assert gallery_hooks.GALLERY_ORDER[0] == "plot_random_state_in_parallel.py"
 
 
 def test_gallery_index_follows_the_reading_order(site):
-    sys.path.insert(0, str(EXAMPLES.parent / "docs" / "sphinxext"))
-    try:
-        import gallery_hooks
-    finally:
-        sys.path.pop(0)
+    gallery_hooks = import_gallery_hooks()
     index = parse_html(site / "auto_examples" / "index.html")
     shown = [a["href"] for a in index.select("div.sphx-glr-thumbcontainer a.reference")]
     assert shown == [name.replace(".py", ".html") for name in gallery_hooks.GALLERY_ORDER]
 
 
-@pytest.mark.parametrize("example", example_paths(), ids=lambda path: path.name)
-def test_no_printed_check_on_any_page_is_false(site, example):
+def test_no_printed_check_on_any_page_is_false(site):
     """Pages print their checks as 'claim: True'; none may print False."""
-    text = captured_output(parse_html(site / "auto_examples" / f"{example.stem}.html"))
-    checks = re.findall(r"^.*: (True|False)\)?$", text, flags=re.MULTILINE)
-    assert "False" not in checks
+    checks = {}
+    for example in example_paths():
+        text = captured_output(parse_html(site / "auto_examples" / f"{example.stem}.html"))
+        checks[example.stem] = re.findall(r"^.*: (True|False)\)?$", text, flags=re.MULTILINE)
+    assert {name: found for name, found in checks.items() if "False" in found} == {}
+    # The pattern does find the checks: five pages print some.
+    assert sum(bool(found) for found in checks.values()) >= 5, checks
 
 
 @pytest.mark.parametrize("example", example_paths(), ids=lambda path: path.name)

@@ -6,7 +6,6 @@ an earlier run.
 """
 
 import ast
-import os
 import hashlib
 import re
 import zipfile
@@ -120,12 +119,15 @@ def test_page_says_why_and_what_numpy_2_changed(core_page):
 # -- Figures ---------------------------------------------------------------------
 
 
+CORE_PAGE_PATH = Path("auto_examples") / f"{CORE_EXAMPLE}.html"
+
+
 def test_figures_are_valid_readable_pngs(site, core_page):
     images = core_page.select("img.sphx-glr-single-img, img.sphx-glr-multi-img")
     assert len(images) == 2
     for image in images:
         assert image.get("alt", "").strip(), "every figure has a text alternative"
-        path = local_target(site / "auto_examples" / "x.html", image["src"])
+        path = local_target(site / CORE_PAGE_PATH, image["src"])
         assert path.is_file(), image["src"]
         assert path.stat().st_size > 20_000
         with Image.open(path) as png:
@@ -140,11 +142,16 @@ def test_figures_are_valid_readable_pngs(site, core_page):
                 assert rgba.getpixel(corner) == (255, 255, 255, 255)
 
 
-def test_dark_mode_does_not_dim_the_figures(site):
-    css = (site / "_static" / "custom.css").read_text()
-    assert re.search(r'html\[data-theme="dark"\] \.bd-content img\.sphx-glr-single-img[^{]*\{\s*filter: none;', css)
-    page = (site / "auto_examples" / f"{CORE_EXAMPLE}.html").read_text()
-    assert "_static/custom.css" in page
+def test_figures_offer_a_sharp_version_for_high_density_screens(site, core_page):
+    for image in core_page.select("img.sphx-glr-single-img"):
+        sizes = {}
+        for candidate in image["srcset"].split(","):
+            url, *density = candidate.split()
+            with Image.open(local_target(site / CORE_PAGE_PATH, url)) as png:
+                sizes[density[0] if density else "1x"] = png.size
+        assert set(sizes) == {"1x", "2.00x"}, image["srcset"]
+        for one, two in zip(sizes["1x"], sizes["2.00x"]):
+            assert abs(two - 2 * one) <= 2
 
 
 # -- Downloads -------------------------------------------------------------------
@@ -242,22 +249,3 @@ def test_no_page_loads_anything_from_outside_the_site(site):
                 assert not re.search(r"(^|[\s,])(https?:)?//", value), f"{page.relative_to(site)}: <{tag} {attribute}={value}>"
         for style in soup.find_all("style"):
             assert "@import" not in style.get_text() and "url(http" not in style.get_text(), page
-
-
-def test_every_internal_link_resolves(site, site_conf):
-    # The 404 page links absolutely, below the path the site is published at.
-    prefix = site_conf.notfound_urls_prefix
-    for page in html_pages(site):
-        soup = parse_html(page)
-        for element in soup.find_all(["a", "link", "script", "img"]):
-            url = element.get("href") or element.get("src")
-            if not url:
-                continue
-            if url.startswith(prefix) and not url.startswith("//"):
-                url = str(Path(os.path.relpath(site, page.parent)) / url[len(prefix):])
-            target = local_target(page, url)
-            if target is None:
-                continue
-            if target.is_dir():
-                target = target / "index.html"
-            assert target.is_file(), f"{page.relative_to(site)} links to missing {url}"
