@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import copy_site_sources, import_gallery_hooks, make_html
+from conftest import import_gallery_hooks
+from sandbox import copy_site_sources, make_html
 
 PREVIOUS_SITE = "the previous good site"
 

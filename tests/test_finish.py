@@ -10,7 +10,8 @@ import joblib
 import numpy
 import pytest
 
-from conftest import CORE_EXAMPLE, ROOT, copy_site_sources, example_paths, html_pages, make_html, parse_html
+from conftest import CORE_EXAMPLE, ROOT, example_paths, html_pages, parse_html
+from sandbox import copy_site_sources, make_html
 
 def page_names(site):
     return [str(page.relative_to(site)) for page in html_pages(site)]

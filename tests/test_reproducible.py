@@ -5,7 +5,8 @@ so every page whose content is seeded must come out byte for byte the same.
 The exceptions are the pages that show run-to-run variation on purpose.
 """
 
-from conftest import CORE_EXAMPLE, copy_site_sources, make_html
+from conftest import CORE_EXAMPLE
+from sandbox import copy_site_sources, make_html
 
 # Pages that show, on purpose, what changes from run to run: the core
 # example prints draws from unseeded global states; the threads example
