@@ -50,6 +50,7 @@ extensions = [
     "sphinx_sitemap",
     "notfound.extension",
     "offline_pages",  # docs/sphinxext: no page loads anything from outside
+    "light_pages",  # docs/sphinxext: palette PNGs, only the icons pages use
 ]
 
 # Every cross-reference must resolve: a broken reference is a broken page.

@@ -132,6 +132,39 @@ def test_dark_mode_switch_works_and_keeps_the_heatmaps_as_drawn(browser, served_
         page.context.close()
 
 
+ICONS_AS_DRAWN = """async () => {
+    await document.fonts.ready;
+    const shown = [...document.querySelectorAll('i[class*="fa-"]')].filter((icon) => icon.getClientRects().length);
+    return {
+        icons: shown.map((icon) => {
+            const glyph = getComputedStyle(icon, "::before");
+            return {name: icon.className, width: icon.getBoundingClientRect().width,
+                    content: glyph.content, family: glyph.fontFamily};
+        }),
+        loaded: [...document.fonts].filter((face) => face.status === "loaded").map((face) => face.family),
+        svgIcons: document.querySelectorAll("svg.svg-inline--fa").length,
+    };
+}"""
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_icons_are_drawn_with_the_trimmed_icon_font(browser, served_site, width):
+    """Without Font Awesome's script, every icon shown is a glyph of the icon font."""
+    page, problems = browser.visit(served_site.url + CORE_PAGE, viewport={"width": width, "height": 900})
+    try:
+        drawn = page.evaluate(ICONS_AS_DRAWN)
+        assert len(drawn["icons"]) >= 3, drawn
+        for icon in drawn["icons"]:
+            assert icon["width"] > 4, icon
+            assert icon["content"] not in ("none", "normal", '""'), icon
+            assert "Font Awesome" in icon["family"], icon
+        assert any("Font Awesome" in family for family in drawn["loaded"]), drawn["loaded"]
+        assert drawn["svgIcons"] == 0
+        assert problems == []
+    finally:
+        page.context.close()
+
+
 @pytest.mark.parametrize("name", PAGES)
 def test_page_fits_a_phone(browser, served_site, name):
     """No horizontal scroll of the page at 390x844 (code blocks may scroll inside)."""
