@@ -20,13 +20,14 @@ STAGING     := $(BUILDDIR)/html.staging
 # means the venv is stale and is made again.
 VENV_STAMP  := $(VENV)/requirements.installed
 NODE_STAMP  := tests/node_modules/.package-lock.json
+BENCH_STAMP := benchmarks/node_modules/.package-lock.json
 # The browser the tests drive (Debian's chromium; never a downloaded one).
 export CHROMIUM ?= /usr/bin/chromium
 # Seconds an example may run before the build stops it (docs/sphinxext).
 export EXAMPLE_TIMEOUT ?= 120
 
 .DEFAULT_GOAL := help
-.PHONY: help venv node browser html html-noplot clean serve test
+.PHONY: help venv node browser html html-noplot clean serve test bench
 
 help:  ## List the targets
 	@echo "Targets:"
@@ -95,3 +96,11 @@ clean:  ## Remove the built site and the generated gallery pages
 
 test: html node browser  ## Build the site, then run the whole test suite
 	$(BIN)/python -m pytest tests
+
+# -- Benchmark -----------------------------------------------------------------
+
+bench: venv browser $(BENCH_STAMP)  ## Time the builds, weigh the pages; write BENCHMARKS.md
+	$(BIN)/python benchmarks/bench.py
+
+$(BENCH_STAMP): benchmarks/package.json benchmarks/package-lock.json
+	npm ci --prefix benchmarks --no-audit --no-fund

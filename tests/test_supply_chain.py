@@ -3,6 +3,8 @@
 import json
 import re
 
+import pytest
+
 from conftest import ROOT
 
 PINNED = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*==[0-9][0-9A-Za-z.+!-]*$")
@@ -27,12 +29,17 @@ def test_pinned_check_catches_loose_requirements():
         assert not PINNED.match(loose), loose
 
 
-def test_every_javascript_tool_is_pinned():
-    package = json.loads((ROOT / "tests" / "package.json").read_text())
+@pytest.mark.parametrize("folder", ["tests", "benchmarks"])
+def test_every_javascript_tool_is_pinned_locked_and_watched(folder):
+    package = json.loads((ROOT / folder / "package.json").read_text())
     versions = {**package.get("dependencies", {}), **package.get("devDependencies", {})}
     assert versions
+    locked = json.loads((ROOT / folder / "package-lock.json").read_text())["packages"]
     for name, version in versions.items():
         assert re.fullmatch(r"\d+\.\d+\.\d+", version), f"{name}: {version}"
+        assert locked[f"node_modules/{name}"]["version"] == version, name
+    config = (ROOT / ".github" / "dependabot.yml").read_text()
+    assert re.search(rf"package-ecosystem: npm\n\s+directory: /{folder}\n", config), folder
 
 
 def test_dependabot_watches_pip_and_actions_with_a_cooldown():
