@@ -164,3 +164,34 @@ def test_the_theme_source_map_is_not_served_for_a_trimmed_stylesheet(site):
     assert "sourceMappingURL" not in css
     assert not (site / STATIC / THEME_CSS).with_suffix(".css.map").exists()
 
+
+
+# -- Stylesheets and scripts ---------------------------------------------------------
+
+
+def test_minify_keeps_licences_and_skips_what_is_minified_already(tmp_path):
+    script = "/*! licence: keep me */\n// a comment\nfunction add(first, second) {\n    return first + second;\n}\n"
+    style = "/*! licence */\n/* a comment */\nbody {\n    color: black;\n}\n"
+    (tmp_path / "scripts").mkdir()
+    files = {"tool.js": script, "tool.css": style, "lib.min.js": script, "scripts/bundle.js": script}
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+
+    light_pages.minify_static(tmp_path)
+
+    minified_script = (tmp_path / "tool.js").read_text()
+    assert "licence: keep me" in minified_script and "a comment" not in minified_script
+    assert len(minified_script) < len(script)
+    minified_style = (tmp_path / "tool.css").read_text()
+    assert "/*! licence */" in minified_style and "a comment" not in minified_style
+    assert "body{color:black}" in minified_style
+    assert (tmp_path / "lib.min.js").read_text() == script
+    assert (tmp_path / "scripts" / "bundle.js").read_text() == script
+
+
+def test_the_site_serves_sphinx_scripts_minified(site):
+    import sphinx
+
+    shipped = Path(sphinx.__file__).parent / "themes" / "basic" / "static" / "doctools.js"
+    served = site / STATIC / "doctools.js"
+    assert len(served.read_text()) < 0.8 * len(shipped.read_text())

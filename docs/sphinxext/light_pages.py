@@ -18,12 +18,17 @@ benchmarks/bench.py's report, BENCHMARKS.md):
   glyphs that the remaining CSS can draw. Both are rebuilt from the theme's
   own files on every build, so a newly used icon is never missing.
 * Search. The search index is loaded by the search page only (layout.html).
+* Stylesheets and scripts that Sphinx and its extensions ship unminified
+  are minified with rcssmin and rjsmin, licence comments kept; the theme's
+  own bundles are minified already.
 """
 
 import re
 from pathlib import Path
 
 import numpy as np
+import rcssmin
+import rjsmin
 from fontTools import subset
 from fontTools.ttLib import TTFont
 from PIL import Image
@@ -170,9 +175,7 @@ def theme_static_folder(app):
     return None
 
 
-def trim_icons(app, exception):
-    if exception is not None or app.builder.format != "html":
-        return
+def trim_icons(app):
     source = theme_static_folder(app)
     if source is None:  # not the pydata theme: nothing to trim
         return
@@ -189,9 +192,39 @@ def trim_icons(app, exception):
         subset_font(font, static / ICON_FONTS / font.name, codepoints)
 
 
+# -- Stylesheets and scripts ----------------------------------------------------
+
+MINIFIERS = {
+    ".css": lambda text: rcssmin.cssmin(text, keep_bang_comments=True),
+    ".js": lambda text: rjsmin.jsmin(text, keep_bang_comments=True),
+}
+# The theme's webpack bundles (scripts/, styles/) and *.min.* files are
+# minified already.
+MINIFIED_FOLDERS = {"scripts", "styles"}
+
+
+def minify_static(static):
+    for path in sorted(static.rglob("*")):
+        minify = MINIFIERS.get(path.suffix)
+        relative = path.relative_to(static)
+        if minify is None or ".min." in path.name or relative.parts[0] in MINIFIED_FOLDERS:
+            continue
+        text = path.read_text(encoding="utf-8")
+        minified = minify(text)
+        if len(minified) < len(text):
+            path.write_text(minified, encoding="utf-8")
+
+
+def lighten_static_files(app, exception):
+    if exception is not None or app.builder.format != "html":
+        return
+    trim_icons(app)
+    minify_static(Path(app.outdir) / "_static")
+
+
 def setup(app):
     # After sphinx-gallery (priority 500) has run the examples and saved
     # their figures, before Sphinx reads the pages that show them.
     app.connect("builder-inited", optimise_gallery_images, priority=900)
-    app.connect("build-finished", trim_icons)
+    app.connect("build-finished", lighten_static_files)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
