@@ -226,5 +226,6 @@ def setup(app):
     # After sphinx-gallery (priority 500) has run the examples and saved
     # their figures, before Sphinx reads the pages that show them.
     app.connect("builder-inited", optimise_gallery_images, priority=900)
-    app.connect("build-finished", lighten_static_files)
+    # After the theme has written its pygments.css (build-finished, 500).
+    app.connect("build-finished", lighten_static_files, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
