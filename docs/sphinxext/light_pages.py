@@ -23,6 +23,7 @@ benchmarks/bench.py's report, BENCHMARKS.md):
   own bundles are minified already.
 """
 
+import logging
 import re
 from pathlib import Path
 
@@ -32,6 +33,7 @@ import rjsmin
 from fontTools import subset
 from fontTools.ttLib import TTFont
 from PIL import Image
+from sphinx.util import logging as sphinx_logging
 
 THEME_CSS = Path("styles") / "pydata-sphinx-theme.css"
 ICON_FONTS = Path("vendor") / "fontawesome" / "webfonts"
@@ -43,6 +45,8 @@ ICON_RULE = re.compile(r"((?:\.fa-[\w-]+,)*\.fa-[\w-]+)\{--fa:" + CSS_STRING + r
 ICON_CLASS = re.compile(r"\bfa-[a-z0-9-]+")
 ESCAPE = re.compile(r"\\([0-9a-fA-F]{1,6}) ?|\\(.)", re.DOTALL)
 SOURCE_MAP = re.compile(r"/\*# sourceMappingURL=[^*]*\*/\s*$")
+
+logger = sphinx_logging.getLogger(__name__)
 
 
 # -- Figures ---------------------------------------------------------------------
@@ -110,9 +114,7 @@ def optimise_gallery_images(app):
         for path in sorted(folder.rglob("*.png")):
             converted += palette_png(path)
     if converted:
-        from sphinx.util import logging
-
-        logging.getLogger(__name__).info(f"light_pages: {converted} gallery images turned into palette PNGs")
+        logger.info(f"light_pages: {converted} gallery images turned into palette PNGs")
 
 
 # -- Icons -------------------------------------------------------------------------
@@ -159,6 +161,8 @@ def drawable_codepoints(css_texts):
 
 
 def subset_font(source, destination, codepoints):
+    # Its INFO messages list every font table it prunes: noise in the build log.
+    logging.getLogger("fontTools.subset").setLevel(logging.WARNING)
     options = subset.Options()
     options.flavor = "woff2"
     font = TTFont(source)
