@@ -10,7 +10,8 @@ What is measured (issue "Speed and weight"):
 
 1. clean builds (`make clean` then `make html`) and the examples' own
    execution times as sphinx-gallery records them;
-2. a rebuild with nothing changed, and which examples ran again;
+2. a rebuild with nothing changed, and one after touching an example (a new
+   modification time, the same content), and which examples ran again;
 3. a rebuild after editing one example, and which examples ran again;
 4. `make clean` then `make html-noplot`;
 5. each example run by sphinx-gallery and by plain `python`;
@@ -104,7 +105,7 @@ def executed_since(site, before):
 
 def measure_builds(site):
     """Figures 1 to 4, in a copy of the sources at site."""
-    results = {"clean": [], "examples": [], "per_example": {}, "no_change": [], "edit_one": [], "noplot": []}
+    results = {"clean": [], "examples": [], "per_example": {}, "no_change": [], "touched": [], "edit_one": [], "noplot": []}
     for attempt in range(RUNS):
         make(site, "clean")
         results["clean"].append(make(site, "html"))
@@ -123,6 +124,13 @@ def measure_builds(site):
         log(f"no-change rebuild {attempt + 1}/{RUNS}: {seconds:.1f} s")
 
     edited = site / "examples" / f"{CORE_EXAMPLE}.py"
+    for attempt in range(RUNS):
+        before = gallery_records(site)
+        edited.touch()  # a new modification time, the same content
+        seconds = make(site, "html")
+        results["touched"].append((seconds, executed_since(site, before)))
+        log(f"rebuild after touching {edited.name} {attempt + 1}/{RUNS}: {seconds:.1f} s")
+
     for attempt in range(RUNS):
         before = gallery_records(site)
         with edited.open("a") as script:
@@ -273,7 +281,8 @@ def write_report(path, builds, plain, weights, scores, baseline_seconds, started
     examples = median(builds["examples"])
     no_change = median(seconds for seconds, _ in builds["no_change"])
     edit_one = median(seconds for seconds, _ in builds["edit_one"])
-    ran_no_change = sorted({name for _, names in builds["no_change"] for name in names})
+    touched = median(seconds for seconds, _ in builds["touched"])
+    ran_no_change = sorted({name for _, names in builds["no_change"] + builds["touched"] for name in names})
     ran_edit_one = sorted({name for _, names in builds["edit_one"] for name in names})
     core_ratio = weights["site", CORE_PAGE, 1][0] / weights["defaults", CORE_PAGE, 1][0]
     lines = [
@@ -293,8 +302,9 @@ def write_report(path, builds, plain, weights, scores, baseline_seconds, started
         "",
         "| target | measured | |",
         "| --- | --- | --- |",
-        f"| nothing changed: no example runs, rebuild under 3 s | {no_change:.1f} s, ran: {', '.join(ran_no_change) or 'none'} "
-        f"| {verdict(no_change < 3 and not ran_no_change)} |",
+        f"| nothing changed (or only touched): no example runs, rebuild under 3 s "
+        f"| {no_change:.1f} s ({touched:.1f} s touched), ran: {', '.join(ran_no_change) or 'none'} "
+        f"| {verdict(max(no_change, touched) < 3 and not ran_no_change)} |",
         f"| one example edited: only it runs | ran: {', '.join(ran_edit_one) or 'none'} "
         f"| {verdict(ran_edit_one == [CORE_EXAMPLE])} |",
         f"| clean build overhead (build minus examples) under 15 s | {clean - examples:.1f} s "
@@ -317,7 +327,10 @@ def write_report(path, builds, plain, weights, scores, baseline_seconds, started
         f"| examples' own time (sphinx-gallery) | {examples:.1f} s | {', '.join(f'{s:.1f}' for s in builds['examples'])} |",
         f"| overhead: clean build minus examples | {clean - examples:.1f} s | ratio clean build / examples = {clean / examples:.2f} |",
         f"| `make html`, nothing changed | {no_change:.1f} s | {', '.join(f'{s:.1f}' for s, _ in builds['no_change'])} |",
-        f"| `make html` after editing `{CORE_EXAMPLE}.py` | {edit_one:.1f} s | {', '.join(f'{s:.1f}' for s, _ in builds['edit_one'])} |",
+        f"| `make html` after `touch examples/{CORE_EXAMPLE}.py` (same content) | {touched:.1f} s "
+        f"| {', '.join(f'{s:.1f}' for s, _ in builds['touched'])} |",
+        f"| `make html` after editing `{CORE_EXAMPLE}.py` (a comment appended) | {edit_one:.1f} s "
+        f"| {', '.join(f'{s:.1f}' for s, _ in builds['edit_one'])} |",
         f"| `make clean html-noplot` | {median(builds['noplot']):.1f} s | {', '.join(f'{s:.1f}' for s in builds['noplot'])} |",
         f"| the defaults' site (`sphinx-build`, built once, for scale) | {baseline_seconds:.1f} s | |",
         "",
@@ -378,6 +391,7 @@ def write_report(path, builds, plain, weights, scores, baseline_seconds, started
             f"| {', '.join(result['failed audits']) or 'none'} |"
         )
     path.write_text("\n".join(lines) + "\n")
+    return [line for line in lines if line.endswith("| **missed** |")]
 
 
 def main():
@@ -400,8 +414,11 @@ def main():
         finally:
             browser.close()
         scores = measure_lighthouse(built, scratch)
-        write_report(arguments.output, builds, plain, weights, scores, baseline_seconds, started)
+        missed = write_report(arguments.output, builds, plain, weights, scores, baseline_seconds, started)
     log(f"wrote {arguments.output}")
+    if missed:
+        raise SystemExit("bench: targets missed:\n" + "\n".join(missed))
+    log("every target met")
 
 
 if __name__ == "__main__":
