@@ -165,6 +165,19 @@ def test_icons_are_drawn_with_the_trimmed_icon_font(browser, served_site, width)
         page.context.close()
 
 
+def test_gallery_thumbnails_are_not_dimmed_in_dark_mode(browser, served_site):
+    page, problems = browser.visit(served_site.url + "auto_examples/index.html", color_scheme="dark")
+    try:
+        assert page.evaluate("document.documentElement.dataset.theme") == "dark"
+        filters = page.evaluate(
+            "[...document.querySelectorAll('.sphx-glr-thumbcontainer img')].map((img) => getComputedStyle(img).filter)"
+        )
+        assert len(filters) >= 8 and set(filters) == {"none"}, filters
+        assert problems == []
+    finally:
+        page.context.close()
+
+
 @pytest.mark.parametrize("name", PAGES)
 def test_page_fits_a_phone(browser, served_site, name):
     """No horizontal scroll of the page at 390x844 (code blocks may scroll inside)."""
