@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
 from browser import CHROMIUM, CHROMIUM_FLAGS, Browser, SiteServer, is_local  # noqa: E402
-from sandbox import copy_site_sources  # noqa: E402
+from sandbox import copy_site_sources, make_html  # noqa: E402
 
 RUNS = int(os.environ.get("BENCH_RUNS", "3"))
 CORE_EXAMPLE = "plot_random_state_in_parallel"
@@ -45,7 +45,6 @@ CORE_PAGE = f"auto_examples/{CORE_EXAMPLE}.html"
 GALLERY_INDEX = "auto_examples/index.html"
 LIGHTHOUSE = ROOT / "benchmarks" / "node_modules" / "lighthouse" / "cli" / "index.js"
 LIGHTHOUSE_CATEGORIES = ["performance", "accessibility", "best-practices", "seo"]
-VENV = Path(sys.executable).parent.parent
 
 # The baseline: the same examples, built with sphinx-gallery's and the
 # pydata theme's defaults and nothing else.
@@ -83,8 +82,14 @@ def run(command, cwd, **env):
     return elapsed
 
 
-def make(site, *targets):
-    return run(["make", *targets, f"VENV={VENV}"], cwd=site)
+def make(site, target):
+    """Run `make TARGET` in the copy at site; return its wall time in seconds."""
+    start = time.perf_counter()
+    result = make_html(site, target)
+    elapsed = time.perf_counter() - start
+    if result.returncode != 0:
+        raise SystemExit(f"bench: `make {target}` failed in {site}:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+    return elapsed
 
 
 def gallery_records(site):
@@ -164,7 +169,7 @@ def build_baseline(folder):
     (folder / "docs").mkdir()
     (folder / "docs" / "conf.py").write_text(BASELINE_CONF)
     (folder / "docs" / "index.rst").write_text(BASELINE_INDEX)
-    seconds = run([VENV / "bin" / "sphinx-build", "-q", "-b", "html", "docs", "html"], cwd=folder)
+    seconds = run([Path(sys.executable).with_name("sphinx-build"), "-q", "-b", "html", "docs", "html"], cwd=folder)
     return folder / "html", seconds
 
 

@@ -28,10 +28,6 @@ def import_sphinxext(name):
     return module
 
 
-def import_gallery_hooks():
-    return import_sphinxext("gallery_hooks")
-
-
 def example_paths():
     """Every gallery script, as sphinx-gallery sees them."""
     return sorted(EXAMPLES.glob("*.py"))

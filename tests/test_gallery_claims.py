@@ -12,7 +12,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from conftest import EXAMPLES, captured_output, example_paths, import_gallery_hooks, load_example, parse_html
+from conftest import EXAMPLES, captured_output, example_paths, import_sphinxext, load_example, parse_html
 
 FORK = "multiprocessing (fork)"
 
@@ -40,13 +40,13 @@ dask_example = example_fixture("plot_dask_cluster")
 
 
 def test_every_example_has_its_place_in_the_reading_order():
-    gallery_hooks = import_gallery_hooks()
+    gallery_hooks = import_sphinxext("gallery_hooks")
     assert sorted(gallery_hooks.GALLERY_ORDER) == sorted(path.name for path in example_paths())
     assert gallery_hooks.GALLERY_ORDER[0] == "plot_random_state_in_parallel.py"
 
 
 def test_gallery_index_follows_the_reading_order(site):
-    gallery_hooks = import_gallery_hooks()
+    gallery_hooks = import_sphinxext("gallery_hooks")
     index = parse_html(site / "auto_examples" / "index.html")
     shown = [a["href"] for a in index.select("div.sphx-glr-thumbcontainer a.reference")]
     assert shown == [name.replace(".py", ".html") for name in gallery_hooks.GALLERY_ORDER]
