@@ -4,233 +4,234 @@ The behaviour matrix, measured live
 ===================================
 
 Which ways of getting random numbers are safe on which joblib backend? This
-page answers with a table measured while the site was built, never typed by
-hand. Each row is a backend (and, for ``multiprocessing``, a start method);
+page answers with tables measured while the site was built, never typed by
+hand. Each row is a backend (for ``multiprocessing``, with a start method);
 each column is a way for a task to get random numbers. Every cell says
-whether the six tasks drew distinct numbers and whether two runs of the same
-program gave identical results. Only one column is both, on every row.
+whether the six tasks drew distinct numbers, and whether two runs of the
+same program gave identical results. Only one column is both, on every row.
 """
 
 # %%
 # The measuring program
 # ---------------------
 #
-# Each row is measured by running a small program twice, each time in a
-# fresh Python process, as a user would run a script twice. The program
-# starts a pool of two workers with the row's backend and runs six tasks;
-# each task returns four vectors, one per way of drawing. The parent draws
-# from ``np.random`` once before the pool starts, as most programs have by
-# then. The pool sits behind ``if __name__ == "__main__":``, which the
-# ``spawn`` and ``forkserver`` start methods need.
+# Each row runs a small program twice, each time in a fresh Python process,
+# as a user would run a script twice. The program runs six tasks on two
+# workers; each task returns one vector per way of drawing. The parent
+# draws from ``np.random`` before the pool starts, as most programs have by
+# then. Two rows also seed NumPy at module level, on import, which the
+# ``spawn`` and ``forkserver`` start methods run again.
 
 import html
 import json
 import multiprocessing
-import platform
+import os
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-import joblib
 import matplotlib.pyplot as plt
 import numpy as np
 
-PROGRAM = '''
-import json
-import multiprocessing
-import random
-import sys
-import time
-
+PROGRAM = """
+import json, multiprocessing, platform, random, sys, time
+import joblib
 import numpy as np
-from joblib import Parallel, delayed
+{at_import}
 
-
-def task(child_seed):
+def task(child_seed, one_generator):
     time.sleep(0.05)  # long enough for both workers to take tasks
-    return {
-        "global np.random": np.random.randint(1000, size=4).tolist(),
+    draw = {{
+        "global np.random": np.random.randint(1000, size=4),
         "Python random": [random.randrange(1000) for _ in range(4)],
-        "default_rng() in the task": np.random.default_rng().integers(1000, size=4).tolist(),
-        "spawned generator per task": np.random.default_rng(child_seed).integers(1000, size=4).tolist(),
-    }
-
+        "default_rng() in the task":
+            np.random.default_rng().integers(1000, size=4),
+        "one generator for all tasks": one_generator.integers(1000, size=4),
+        "spawned seed per task":
+            np.random.default_rng(child_seed).integers(1000, size=4),
+    }}
+    return {{name: list(map(int, values)) for name, values in draw.items()}}
 
 if __name__ == "__main__":
     backend, method = sys.argv[1:]
     np.random.random()  # the parent has used the global state
-    if backend == "multiprocessing":
+    if method != "-":
         backend = multiprocessing.get_context(method)
     seeds = np.random.SeedSequence(2024).spawn(6)
+    one_generator = np.random.default_rng(2024)
+    tasks = (joblib.delayed(task)(s, one_generator) for s in seeds)
     n_jobs = 1 if backend == "sequential" else 2
-    print(json.dumps(Parallel(n_jobs=n_jobs, backend=backend)(delayed(task)(s) for s in seeds)))
-'''
-
-COLUMNS = [
-    "global np.random",
-    "Python random",
-    "default_rng() in the task",
-    "spawned generator per task",
+    print(json.dumps({{
+        "versions": [platform.python_version(), np.__version__,
+                     joblib.__version__],
+        "tasks": joblib.Parallel(n_jobs=n_jobs, backend=backend)(tasks)}}))
+"""
+COLUMNS = ["global np.random", "Python random", "default_rng() in the task",
+           "one generator for all tasks", "spawned seed per task"]
+SEEDS = "np.random.seed(0); random.seed(0)"
+ROWS = [  # name, joblib backend, start method, line run at import
+    ("sequential", "sequential", "-", ""),
+    ("threading", "threading", "-", ""),
+    ("loky", "loky", "-", ""),
+    ("multiprocessing (fork)", "multiprocessing", "fork", ""),
+    ("multiprocessing (forkserver)", "multiprocessing", "forkserver", ""),
+    ("multiprocessing (spawn)", "multiprocessing", "spawn", ""),
+    ("forkserver, seeds at import", "multiprocessing", "forkserver", SEEDS),
+    ("spawn, seeds at import", "multiprocessing", "spawn", SEEDS),
 ]
-ROWS = [
-    ("sequential", "-"),
-    ("threading", "-"),
-    ("loky", "-"),
-    ("multiprocessing", "fork"),
-    ("multiprocessing", "forkserver"),
-    ("multiprocessing", "spawn"),
-]
 
 
-def run_program(backend, method):
-    """One run of PROGRAM in a fresh interpreter: {column: [vector per task]}."""
+def run_program(python, backend, method, at_import):
+    """One run in a fresh interpreter: (versions, {column: vectors})."""
     with tempfile.TemporaryDirectory() as folder:
         script = Path(folder) / "measure.py"
-        script.write_text(PROGRAM)
-        result = subprocess.run(
-            [sys.executable, str(script), backend, method],
-            capture_output=True, text=True, timeout=300, check=True,
-        )
-    tasks = json.loads(result.stdout)
-    return {column: [tuple(task[column]) for task in tasks] for column in COLUMNS}
+        script.write_text(PROGRAM.format(at_import=at_import))
+        result = subprocess.run([python, str(script), backend, method],
+                                capture_output=True, text=True,
+                                timeout=300, check=True)
+    found = json.loads(result.stdout)
+    return found["versions"], {
+        column: [tuple(task[column]) for task in found["tasks"]]
+        for column in COLUMNS}
 
 
-def measure_row(backend, method):
-    """Run the program twice; per column, are draws distinct and runs identical?"""
-    first, second = run_program(backend, method), run_program(backend, method)
-    return {
+def measure_row(python, backend, method, at_import):
+    """Run twice; per column, were draws distinct and the runs identical?"""
+    (versions, first), (_, second) = [
+        run_program(python, backend, method, at_import) for _ in range(2)]
+    return versions, {
         column: {
-            "distinct": all(len(set(run[column])) == len(run[column]) for run in (first, second)),
+            "distinct": all(len(set(run[column])) == len(run[column])
+                            for run in (first, second)),
             "identical": first[column] == second[column],
         }
-        for column in COLUMNS
-    }
+        for column in COLUMNS}
 
 
 # %%
-# Measuring every row
-# -------------------
+# Measuring every row, with every interpreter
+# -------------------------------------------
 #
-# A start method that this platform lacks (``fork`` and ``forkserver`` on
-# Windows) is reported as skipped.
+# The interpreters are this one, or those listed in ``RANDOM_STATE_PYTHONS``
+# (separated by spaces, each with numpy and joblib installed). A start
+# method this platform lacks is reported as skipped.
 
+PYTHONS = os.environ.get("RANDOM_STATE_PYTHONS", "").split() or [
+    sys.executable]
 available = multiprocessing.get_all_start_methods()
-matrix = {}
-for backend, method in ROWS:
-    if method != "-" and method not in available:
-        print(f"{backend} ({method}): skipped, not available on this platform")
-        continue
-    matrix[(backend, method)] = measure_row(backend, method)
+matrices = []  # one (versions, {row name: cells}) per interpreter
+for python in PYTHONS:
+    matrix = {}
+    for name, backend, method, at_import in ROWS:
+        if method != "-" and method not in available:
+            print(f"{name}: skipped, not available on this platform")
+            continue
+        versions, matrix[name] = measure_row(python, backend, method,
+                                             at_import)
+    matrices.append((versions, matrix))
 
-BUILT_WITH = (
-    f"Measured with Python {platform.python_version()}, NumPy {np.__version__}, "
-    f"joblib {joblib.__version__} on {platform.system()} {platform.machine()} "
-    f"(default start method: {multiprocessing.get_start_method()})."
-)
-print(BUILT_WITH)
+
+def caption(versions):
+    return "Measured with Python {}, NumPy {}, joblib {}".format(*versions)
 
 
 def verdict(cell):
-    """The words of a cell."""
     streams = "distinct" if cell["distinct"] else "DUPLICATED"
     runs = "reproducible" if cell["identical"] else "not reproducible"
     return f"{streams}, {runs}"
 
 
-def row_name(backend, method):
-    return backend if method == "-" else f"{backend} ({method})"
+def kind(cell):
+    if not cell["distinct"]:
+        return "bad"
+    return "good" if cell["identical"] else "meh"
 
 
-for (backend, method), cells in matrix.items():
-    print(f"{row_name(backend, method)}:")
-    for column in COLUMNS:
-        print(f"  {column:28s} {verdict(cells[column])}")
+for versions, matrix in matrices:
+    print(f"{caption(versions)}:")
+    for name, cells in matrix.items():
+        print(f"  {name}:")
+        for column in COLUMNS:
+            print(f"    {column:28} {verdict(cells[column])}")
 
 # %%
-# The table
-# ---------
+# The tables
+# ----------
 #
-# Rendered from the measurements above: green cells are distinct and
-# reproducible, orange cells duplicate numbers between tasks.
+# Rendered from the measurements above, one table per interpreter: green
+# cells are distinct and reproducible, orange cells duplicate numbers.
 
 
-class MatrixTable:
-    """An HTML table of the matrix; notebooks and this page display it."""
-
-    def __init__(self, matrix):
-        self.matrix = matrix
+class MatrixTables:
+    """HTML tables of the matrices; notebooks and this page display them."""
 
     def _repr_html_(self):
-        header = "".join(f'<th scope="col">{html.escape(c)}</th>' for c in COLUMNS)
-        rows = []
-        for (backend, method), cells in self.matrix.items():
-            tds = []
-            for column in COLUMNS:
-                cell = cells[column]
-                kind = ("good" if cell["distinct"] and cell["identical"]
-                        else "bad" if not cell["distinct"] else "meh")
-                tds.append(f'<td class="matrix-{kind}">{html.escape(verdict(cell))}</td>')
-            name = html.escape(row_name(backend, method))
-            rows.append(f'<tr><th scope="row">{name}</th>{"".join(tds)}</tr>')
-        return (
-            '<table class="behaviour-matrix">'
-            f"<caption>{html.escape(BUILT_WITH)}</caption>"
-            f'<thead><tr><th scope="col">backend</th>{header}</tr></thead>'
-            f'<tbody>{"".join(rows)}</tbody></table>'
-        )
+        head = "".join(f'<th scope="col">{html.escape(c)}</th>'
+                       for c in ["backend", *COLUMNS])
+        tables = []
+        for versions, matrix in matrices:
+            rows = "".join(
+                f'<tr><th scope="row">{html.escape(name)}</th>'
+                + "".join(f'<td class="matrix-{kind(cells[c])}">'
+                          f"{verdict(cells[c])}</td>" for c in COLUMNS)
+                + "</tr>" for name, cells in matrix.items())
+            tables.append(
+                f'<table class="behaviour-matrix"><caption>'
+                f"{html.escape(caption(versions))}</caption><thead><tr>"
+                f"{head}</tr></thead><tbody>{rows}</tbody></table>")
+        return "".join(tables)
 
 
-MatrixTable(matrix)
+MatrixTables()
 
 # %%
-# The same as a figure
-# --------------------
+# The same as a figure, for the interpreter that built this page.
 
 
-def plot_matrix(matrix):
-    labels = [row_name(*row) for row in matrix]
-    fig, ax = plt.subplots(figsize=(9, 0.6 * len(labels) + 1.6), facecolor="white")
-    palette = {"good": "#c7e9c0", "meh": "#e3e3e3", "bad": "#b93a0b"}
+def plot_matrix(versions, matrix):
+    fig, ax = plt.subplots(figsize=(10, 0.6 * len(matrix) + 1.8))
+    colors = {"good": "#c7e9c0", "meh": "#e3e3e3", "bad": "#b93a0b"}
     for row, cells in enumerate(matrix.values()):
         for column, name in enumerate(COLUMNS):
             cell = cells[name]
-            kind = ("good" if cell["distinct"] and cell["identical"]
-                    else "bad" if not cell["distinct"] else "meh")
-            ax.add_patch(plt.Rectangle((column, row), 1, 1, facecolor=palette[kind],
-                                       edgecolor="white", linewidth=2))
+            ax.add_patch(plt.Rectangle((column, row), 1, 1, edgecolor="white",
+                                       facecolor=colors[kind(cell)]))
             ax.text(column + 0.5, row + 0.5, verdict(cell).replace(", ", "\n"),
-                    ha="center", va="center", fontsize=9.5,
-                    color="white" if kind == "bad" else "black",
-                    fontweight="bold" if kind != "meh" else "normal")
-    ax.set_xlim(0, len(COLUMNS))
-    ax.set_ylim(len(labels), 0)
-    wrapped = [column.replace(" ", "\n", 1) for column in COLUMNS]
-    ax.set_xticks(np.arange(len(COLUMNS)) + 0.5, wrapped, fontsize=10)
+                    ha="center", va="center", fontsize=9,
+                    color="white" if kind(cell) == "bad" else "black")
+    ax.set(xlim=(0, len(COLUMNS)), ylim=(len(matrix), 0))
+    ax.set_xticks(np.arange(len(COLUMNS)) + 0.5,
+                  [column.replace(" ", "\n", 1) for column in COLUMNS])
     ax.xaxis.tick_top()
-    ax.set_yticks(np.arange(len(labels)) + 0.5, labels, fontsize=10)
+    ax.set_yticks(np.arange(len(matrix)) + 0.5, list(matrix))
     ax.tick_params(length=0)
-    for spine in ax.spines.values():
-        spine.set_visible(False)
+    ax.set_title(caption(versions), loc="left", fontsize=10)
     fig.tight_layout()
-    return fig
 
 
-plot_matrix(matrix)
-plt.show()
+plot_matrix(*matrices[0])
 
 # %%
 # Reading the matrix
 # ------------------
 #
-# * Only per-task spawned generators are distinct *and* reproducible on
-#   every row: the numbers depend on the root seed and the task's index,
-#   nothing else.
+# * Only spawned seeds, one per task, are distinct *and* reproducible on
+#   every row: the numbers depend on the root seed and the task's index.
 # * The global ``np.random`` duplicates numbers between forked workers,
-#   because each worker starts with a copy of the parent's state.
-# * Python's ``random`` and an unseeded ``default_rng()`` are distinct
-#   everywhere but never reproducible: they draw fresh entropy.
+#   which start with copies of the parent's state, and between workers
+#   that each run a module-level ``np.random.seed(0)``.
+# * One generator object handed to every task is duplicated on every
+#   process backend: each task unpickles its own copy of the same state.
+#   In one process, sequential or threaded, the tasks share and advance
+#   it, so they draw distinct numbers (but see
+#   :ref:`sphx_glr_auto_examples_plot_shared_generator_threads.py`).
+# * Python's ``random`` and an unseeded ``default_rng()`` draw fresh
+#   entropy, so no run repeats another; but a module-level
+#   ``random.seed(0)`` that every worker runs again makes ``random`` repeat
+#   itself too, in every worker and every run.
 #
-# The examples before this one explain each cell: see
-# :ref:`sphx_glr_auto_examples_plot_start_methods.py` for the start methods
-# and :ref:`sphx_glr_auto_examples_plot_spawned_generators.py` for the fix.
+# The earlier examples explain each cell:
+# :ref:`sphx_glr_auto_examples_plot_start_methods.py` for the start
+# methods, :ref:`sphx_glr_auto_examples_plot_spawned_generators.py` for
+# the fix.

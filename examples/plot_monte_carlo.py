@@ -6,11 +6,10 @@ A Monte Carlo estimate, identical on any backend
 A real workload: estimate π by throwing random points at a square and
 counting those that land inside the quarter circle. The work is split into
 chunks, every chunk gets its own generator spawned from one root seed, and
-the chunks run under ``joblib.Parallel``. Because each chunk's numbers depend
-only on the root seed and the chunk's index, the estimate is the same to the
-last bit for any number of workers and any backend. The example plots how
-the estimate converges and times each backend, with a caveat about what such
-timings mean.
+the chunks run under ``joblib.Parallel``. The estimate is then the same to
+the last bit for any number of workers and any backend, as long as three
+more things hold, which this example names and breaks one by one. It also
+plots how the estimate converges and times each backend.
 """
 
 # %%
@@ -21,7 +20,6 @@ timings mean.
 # those inside the quarter circle of radius 1. The fraction inside tends to
 # π/4.
 
-import multiprocessing
 import time
 
 import matplotlib.pyplot as plt
@@ -34,14 +32,13 @@ POINTS_PER_CHUNK = 1_000_000
 
 
 def count_inside(seed, n_points=POINTS_PER_CHUNK):
-    """Number of random points of the unit square inside the quarter circle."""
-    generator = np.random.default_rng(seed)
-    x, y = generator.random((2, n_points))
+    """How many random points of the unit square fall in the circle."""
+    x, y = np.random.default_rng(seed).random((2, n_points))
     return int(np.count_nonzero(x * x + y * y <= 1.0))
 
 
 def estimate_pi(n_jobs, backend):
-    """Run every chunk with its own spawned seed; return the counts per chunk."""
+    """Run every chunk with its own spawned seed; return each chunk's count."""
     seeds = np.random.SeedSequence(ROOT_SEED).spawn(N_CHUNKS)
     parallel = Parallel(n_jobs=n_jobs, backend=backend)
     return np.array(parallel(delayed(count_inside)(seed) for seed in seeds))
@@ -55,40 +52,67 @@ def pi_from(counts):
 # Every backend, every number of workers
 # --------------------------------------
 #
-# The ``multiprocessing`` backend is asked for ``fork`` where the platform
-# has it (``spawn`` would re-run this script in every worker). Each run is
-# timed; the first loky run also pays for starting its workers.
+# Each run is timed; the first loky run also pays for starting its workers.
+# The ``multiprocessing`` backend is measured, start method by start
+# method, in :ref:`sphx_glr_auto_examples_plot_behaviour_matrix.py`.
 
-CONFIGURATIONS = [(1, "sequential"), (2, "loky"), (2, "threading")]
-if "fork" in multiprocessing.get_all_start_methods():
-    CONFIGURATIONS.append((2, "multiprocessing (fork)"))
-else:
-    print("multiprocessing (fork): skipped, this platform cannot fork.")
-
-
-def backend_for(name):
-    if name == "multiprocessing (fork)":
-        return multiprocessing.get_context("fork")
-    return name
-
-
-estimates = {}
-seconds = {}
-for n_jobs, name in CONFIGURATIONS:
+CONFIGURATIONS = [(1, "sequential"), (2, "loky"), (4, "loky"),
+                  (2, "threading")]
+estimates, seconds = {}, {}
+for n_jobs, backend in CONFIGURATIONS:
     start = time.perf_counter()
-    counts = estimate_pi(n_jobs, backend_for(name))
-    seconds[(n_jobs, name)] = time.perf_counter() - start
-    estimates[(n_jobs, name)] = pi_from(counts)
+    estimates[n_jobs, backend] = pi_from(estimate_pi(n_jobs, backend))
+    seconds[n_jobs, backend] = time.perf_counter() - start
 
-reference = estimates[(1, "sequential")]
-for (n_jobs, name), value in estimates.items():
-    print(f"n_jobs={n_jobs}, {name:24s} estimate {float(value)!r} ({value.hex()}); "
-          f"same bits as sequential: {value.hex() == reference.hex()}")
+reference = estimates[1, "sequential"]
+for (n_jobs, backend), value in estimates.items():
+    print(f"n_jobs={n_jobs}, {backend:10} {value.hex()}, same bits as "
+          f"sequential: {value.hex() == reference.hex()}")
 
 # %%
-# The comparison uses the estimate's exact binary representation
-# (``float.hex``), so "the same" means the same to the last bit.
+# ``float.hex`` shows the estimate's exact binary value: "the same" means
+# the same to the last bit.
 #
+# What that takes
+# ---------------
+#
+# Spawned seeds make every chunk's numbers independent of the worker that
+# draws them. Three more conditions make the *total* independent too:
+#
+# 1. each chunk returns an integer, so adding the counts is exact in any
+#    order;
+# 2. joblib returns the results in the order the tasks were submitted;
+# 3. the chunks, and so the seeds, do not depend on ``n_jobs``.
+#
+# Break any one and the bits change. Partial results as floats (each
+# chunk's own estimate), added in the order the tasks happen to finish, as
+# ``return_as="generator_unordered"`` yields them: a few orders of the same
+# 24 floats already give different sums.
+
+partials = 4 * estimate_pi(1, "sequential") / POINTS_PER_CHUNK
+shuffler = np.random.default_rng(0)
+orders = [shuffler.permutation(N_CHUNKS) for _ in range(20)]
+sums = {sum(partials[order].tolist()) / N_CHUNKS for order in orders}
+print(f"float partials, 20 completion orders: {len(sums)} different sums")
+
+# %%
+# And chunks cut by worker, one per worker, with one seed each: the seeds,
+# and so the estimate, change with ``n_jobs``.
+
+
+def estimate_per_worker(n_jobs):
+    n_points = N_CHUNKS * POINTS_PER_CHUNK // n_jobs
+    seeds = np.random.SeedSequence(ROOT_SEED).spawn(n_jobs)
+    counts = Parallel(n_jobs=n_jobs)(
+        delayed(count_inside)(seed, n_points) for seed in seeds)
+    return 4 * sum(counts) / (n_jobs * n_points)
+
+
+by_worker = {n_jobs: estimate_per_worker(n_jobs) for n_jobs in (1, 2)}
+for n_jobs, value in by_worker.items():
+    print(f"one chunk per worker, n_jobs={n_jobs}: {value!r}")
+
+# %%
 # How the estimate converges
 # --------------------------
 #
@@ -99,43 +123,33 @@ for (n_jobs, name), value in estimates.items():
 counts = estimate_pi(1, "sequential")
 points = POINTS_PER_CHUNK * np.arange(1, N_CHUNKS + 1)
 running = 4 * np.cumsum(counts) / points
-fraction = running / 4
-half_width = 4 * 1.96 * np.sqrt(fraction * (1 - fraction) / points)
+half_width = 4 * 1.96 * np.sqrt(running / 4 * (1 - running / 4) / points)
 inside_band = bool(abs(running[-1] - np.pi) <= half_width[-1])
-print(f"final estimate {running[-1]:.5f} from {points[-1]:,} points; "
-      f"pi lies within the 95% interval: {inside_band}")
+print(f"final estimate {running[-1]:.5f} from {points[-1]:,} points")
+print(f"pi lies within the 95% interval: {inside_band}")
 
-
-def plot_convergence():
-    fig, ax = plt.subplots(figsize=(7.6, 4.2), facecolor="white")
-    ax.fill_between(points, running - half_width, running + half_width,
-                    color="#9ecae1", label="95% interval")
-    ax.plot(points, running, "o-", color="#2f7ebc", linewidth=2, label="estimate")
-    ax.axhline(np.pi, color="#b93a0b", linestyle="--", linewidth=2, label="π")
-    ax.set_xscale("log")
-    ax.set_xlabel("number of random points")
-    ax.set_ylabel("estimate of π")
-    ax.legend(loc="upper right", fontsize=10)
-    ax.grid(True, color="#dddddd")
-    ax.set_title(f"Estimating π with {N_CHUNKS} chunks of {POINTS_PER_CHUNK:,} points",
-                 loc="left", fontsize=12)
-    fig.tight_layout()
-    return fig
-
-
-plot_convergence()
-plt.show()
+fig, ax = plt.subplots(figsize=(7.6, 4.2))
+ax.fill_between(points, running - half_width, running + half_width,
+                color="#9ecae1", label="95% interval")
+ax.plot(points, running, "o-", color="#2f7ebc", label="estimate")
+ax.axhline(np.pi, color="#b93a0b", linestyle="--", label="π")
+ax.set(xscale="log", xlabel="number of random points",
+       ylabel="estimate of π")
+ax.legend(loc="upper right")
+ax.grid(True, color="#dddddd")
+ax.set_title(f"{N_CHUNKS} chunks of {POINTS_PER_CHUNK:,} points",
+             loc="left")
+fig.tight_layout()
 
 # %%
 # Wall time per backend
 # ---------------------
 #
-# A caveat before reading these numbers: they were measured once, while this
-# page was built, on whatever machine built it (the site's CI uses 2 cores,
-# shared with other jobs). They include starting the workers, which weighs
-# heavily on work this small, and they vary from run to run. Measure your
-# own workload before choosing a backend; whatever you choose, the estimate
-# above does not change.
+# Measured once, while this page was built, on whatever machine built it
+# (the site's CI has 2 shared cores). They include starting the workers,
+# which weighs heavily on work this small, and they vary from run to run.
+# Measure your own workload before choosing a backend; whichever you
+# choose, the estimate above does not change.
 
-for (n_jobs, name), value in seconds.items():
-    print(f"n_jobs={n_jobs}, {name:24s} {value:6.3f} s")
+for (n_jobs, backend), value in seconds.items():
+    print(f"n_jobs={n_jobs}, {backend:10} {value:6.3f} s")

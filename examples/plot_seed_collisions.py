@@ -37,17 +37,27 @@ def collision_probability(max_n, space):
 
 
 def smallest_n_reaching(probabilities, level):
-    """The smallest number of tasks whose collision probability is >= level."""
+    """The smallest number of tasks whose risk is at least level."""
     return int(np.argmax(probabilities >= level))
 
 
 probability_32 = collision_probability(MAX_TASKS, SEED_SPACE_32)
 one_percent = smallest_n_reaching(probability_32, 0.01)
 one_half = smallest_n_reaching(probability_32, 0.5)
-print(f"with 32-bit seeds, the risk of a collision passes 1% at n = {one_percent:,}")
-print(f"                                       and 50% at n = {one_half:,}")
+print(f"32-bit seeds: the risk passes 1% at n = {one_percent:,}")
+print(f"              and 50% at n = {one_half:,}")
 print(f"for 1,000 tasks it is {probability_32[1_000]:.3%}; "
       f"for 100,000 tasks, {probability_32[100_000]:.1%}")
+
+# %%
+# joblib's own example, like much code written for scikit-learn, draws its
+# seeds below ``np.iinfo(np.int32).max``, 2³¹ − 1: half the space, and
+# collisions sooner.
+
+SEED_SPACE_31 = np.iinfo(np.int32).max
+probability_31 = collision_probability(MAX_TASKS, SEED_SPACE_31)
+one_percent_31 = smallest_n_reaching(probability_31, 0.01)
+print(f"seeds below 2**31 - 1: the risk passes 1% at n = {one_percent_31:,}")
 
 # %%
 # The same formula reproduces the classic birthday problem: with 365 days,

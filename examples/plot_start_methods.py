@@ -1,32 +1,31 @@
 r"""
-=============================================
+=========================================
 Start methods: fork, forkserver and spawn
-=============================================
+=========================================
 
-How a process pool starts its workers decides what they inherit from the
-parent, NumPy's global random state included. ``fork`` copies the parent,
-``spawn`` starts fresh interpreters, and ``forkserver`` forks each worker
-from a small server process started fresh. This example asks joblib for each
-start method explicitly, and measures, in fresh Python processes, whether
-the workers draw duplicated numbers from NumPy's global state and from
-Python's ``random`` module. It also shows two traps: NumPy 2 creates its
-global state on first use, and joblib ignores a ``context=`` keyword.
+How a process pool starts its workers decides what they inherit, NumPy's
+global random state included. ``fork`` copies the parent; ``spawn`` starts
+fresh interpreters that import the main script again; ``forkserver`` forks
+each worker from a server process which, since Python 3.14.1 and 3.13.8,
+imports the main script once, before forking. This example measures, in fresh
+processes, when two workers draw the same numbers from NumPy's global state
+and from Python's ``random``, including the trap that Python 3.14 made
+common on Linux: random state set when the script is imported.
 """
 
 # %%
-# Why each experiment runs in a fresh process
-# -------------------------------------------
+# One experiment, one fresh process
+# ---------------------------------
 #
-# What workers inherit depends on what the parent did before the pool
-# started, so every measurement below runs in a new Python process that does
-# exactly one thing. The experiment is a small script, written to a
-# temporary folder and run with this interpreter. It guards its pool behind
-# ``if __name__ == "__main__":``, which ``spawn`` and ``forkserver`` require:
-# their workers import the main script again.
+# What workers inherit depends on what the script did before the pool
+# started, so each experiment is a small script run in a new interpreter.
+# Two things vary: a line at module level, run on import, and whether the
+# parent draws from ``np.random`` before starting the pool, which sits
+# behind ``if __name__ == "__main__":`` as spawn and forkserver require.
 
 import json
 import multiprocessing
-import platform
+import os
 import subprocess
 import sys
 import tempfile
@@ -34,167 +33,170 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.colors import ListedColormap
 
-EXPERIMENT = '''
-import json
-import multiprocessing
-import random
-import sys
-import time
-
+SCRIPT = """
+import json, multiprocessing, platform, random, sys, time
+import joblib
+import numpy as np
+{at_import}
 
 def draw(_):
-    import numpy as np
-
     time.sleep(0.05)  # long enough for both workers to take tasks
     return (multiprocessing.current_process().name,
             np.random.randint(1000, size=4).tolist(), random.random())
 
-
 if __name__ == "__main__":
-    method, parent_uses_numpy, preload, ask_with = sys.argv[1:]
-    import numpy as np  # imported, but numpy.random is not used yet
-    from joblib import Parallel, delayed
+    {before_pool}
+    print(json.dumps({{
+        "versions": [platform.python_version(), np.__version__,
+                     joblib.__version__],
+        "draws": joblib.Parallel(n_jobs=2, {backend})(
+            joblib.delayed(draw)(i) for i in range(6))}}))
+"""
+DRAW = "np.random.random()"
+SEEDS = "np.random.seed(0); random.seed(0)"
+ROOT = "ROOT = np.random.SeedSequence(2024)"
+EXPERIMENTS = [  # label, start method, at import, before the pool
+    ("fork, parent drew from np.random", "fork", "", DRAW),
+    ("fork, numpy.random never imported", "fork", "", ""),
+    ("fork, seeds at import", "fork", SEEDS, ""),
+    ("forkserver, parent drew from np.random", "forkserver", "", DRAW),
+    ("forkserver, seeds at import", "forkserver", SEEDS, ""),
+    ("forkserver, SeedSequence at import", "forkserver", ROOT, ""),
+    ("forkserver, preloads numpy.random", "forkserver", "",
+     "multiprocessing.set_forkserver_preload(['numpy.random'])"),
+    ("spawn, parent drew from np.random", "spawn", "", DRAW),
+    ("spawn, seeds at import", "spawn", SEEDS, ""),
+    ("spawn asked with context= (ignored)", "spawn", "", DRAW),
+]
 
-    if parent_uses_numpy == "yes":
-        np.random.random()
-    context = multiprocessing.get_context(method)
-    if preload != "-":
-        context.set_forkserver_preload([preload])
-    if ask_with == "context backend":
-        parallel = Parallel(n_jobs=2, backend=context)
-    else:  # the keyword that joblib silently ignores
-        parallel = Parallel(n_jobs=2, backend="multiprocessing", context=context)
-    print(json.dumps(parallel(delayed(draw)(i) for i in range(6))))
-'''
 
-
-def run_experiment(method, parent_uses_numpy, preload="-", ask_with="context backend"):
-    """Run the experiment in a fresh interpreter; return what the workers drew."""
+def run_experiment(python, label, method, at_import, before_pool):
+    """Run one experiment with the interpreter python; return its outcome."""
+    context = f"multiprocessing.get_context({method!r})"
+    if label.endswith("(ignored)"):  # a keyword that joblib does not read
+        backend = f"backend='multiprocessing', context={context}"
+    else:  # the form joblib honours: a context as the backend
+        backend = f"backend={context}"
+    script = SCRIPT.format(at_import=at_import, before_pool=before_pool,
+                           backend=backend)
     with tempfile.TemporaryDirectory() as folder:
-        script = Path(folder) / "experiment.py"
-        script.write_text(EXPERIMENT)
-        arguments = [method, "yes" if parent_uses_numpy else "no", preload, ask_with]
-        result = subprocess.run(
-            [sys.executable, str(script), *arguments],
-            capture_output=True, text=True, timeout=300, check=True,
-        )
-    draws = json.loads(result.stdout)
-    workers = sorted({name.rsplit("-", 1)[0] for name, _, _ in draws})
-    numpy_vectors = [tuple(vector) for _, vector, _ in draws]
-    python_values = [value for _, _, value in draws]
+        path = Path(folder) / "experiment.py"
+        path.write_text(script)
+        result = subprocess.run([python, str(path)], capture_output=True,
+                                text=True, timeout=300, check=True)
+    found = json.loads(result.stdout)
+    names, vectors, values = zip(*found["draws"])
     return {
-        "workers": ", ".join(workers),
-        "numpy duplicated": len(set(numpy_vectors)) < len(numpy_vectors),
-        "random duplicated": len(set(python_values)) < len(python_values),
+        "versions": found["versions"],
+        "workers": sorted({name.rsplit("-", 1)[0] for name in names}),
+        "numpy duplicated": len(set(map(tuple, vectors))) < len(vectors),
+        "random duplicated": len(set(values)) < len(values),
     }
 
 
 # %%
-# The experiments
-# ---------------
+# The interpreters to measure
+# ---------------------------
 #
-# Each row asks for a start method through
-# ``Parallel(n_jobs=2, backend=multiprocessing.get_context(method))``, the
-# form joblib honours, and varies what the parent does first. The last row
-# asks for ``spawn`` through the ``context=`` keyword instead.
+# By default, the experiments run with this interpreter. To compare
+# Pythons side by side, list more in ``RANDOM_STATE_PYTHONS`` (separated by
+# spaces), each with numpy and joblib installed; this site's published
+# build measures Python 3.11 to 3.14.
 
-EXPERIMENTS = [
-    ("fork, parent used np.random", dict(method="fork", parent_uses_numpy=True)),
-    ("fork, parent did not", dict(method="fork", parent_uses_numpy=False)),
-    ("forkserver", dict(method="forkserver", parent_uses_numpy=True)),
-    ("forkserver, server preloads numpy.random",
-     dict(method="forkserver", parent_uses_numpy=True, preload="numpy.random")),
-    ("spawn", dict(method="spawn", parent_uses_numpy=True)),
-    ("spawn asked with context= (ignored)",
-     dict(method="spawn", parent_uses_numpy=True, ask_with="context keyword")),
-]
-AVAILABLE = multiprocessing.get_all_start_methods()
-
-measured = {}
-for label, settings in EXPERIMENTS:
-    if settings["method"] not in AVAILABLE:
-        print(f"{label}: skipped, this platform has no {settings['method']!r}")
+PYTHONS = os.environ.get("RANDOM_STATE_PYTHONS", "").split() or [
+    sys.executable]
+available = multiprocessing.get_all_start_methods()
+measured = {}  # {label: [outcome per interpreter]}
+for label, method, *lines in EXPERIMENTS:
+    if method not in available:
+        print(f"{label}: skipped, this platform has no {method!r}")
         continue
-    measured[label] = run_experiment(**settings)
+    measured[label] = [run_experiment(python, label, method, *lines)
+                       for python in PYTHONS]
 
-print(f"Python {platform.python_version()} on {platform.system()}, NumPy {np.__version__}")
-print(f"{'experiment':43s} {'workers':24s} {'np.random':11s} random")
-for label, outcome in measured.items():
-    numpy_word = "DUPLICATED" if outcome["numpy duplicated"] else "distinct"
-    random_word = "DUPLICATED" if outcome["random duplicated"] else "distinct"
-    print(f"{label:43s} {outcome['workers']:24s} {numpy_word:11s} {random_word}")
+
+def versions(outcome):
+    return "Python {}, NumPy {}, joblib {}".format(*outcome["versions"])
+
+
+def word(duplicated):
+    return "DUPLICATED" if duplicated else "distinct"
+
+
+for column, python in enumerate(PYTHONS):
+    first = next(iter(measured.values()))[column]
+    print(f"\n{versions(first)} ({python})")
+    print(f"{'experiment':38} {'np.random':11} random  workers")
+    for label, outcomes in measured.items():
+        outcome = outcomes[column]
+        print(f"{label:38} {word(outcome['numpy duplicated']):11} "
+              f"{word(outcome['random duplicated']):7} "
+              f"{', '.join(outcome['workers'])}")
+
+# %%
+# The same outcomes as a figure, one pair of columns per interpreter.
+
+
+def plot_outcomes(measured):
+    pairs = [(column, key) for column in range(len(PYTHONS))
+             for key in ("numpy duplicated", "random duplicated")]
+    grid = np.array([[outcomes[column][key] for column, key in pairs]
+                     for outcomes in measured.values()])
+    width, height = 4 + 1.4 * len(pairs), 0.45 * len(grid) + 2
+    fig, ax = plt.subplots(figsize=(width, height))
+    # Dark orange with white text for duplicates, pale blue and black else.
+    ax.imshow(grid, cmap=ListedColormap(["#e3eef8", "#b93a0b"]), vmin=0,
+              vmax=1, aspect="auto")
+    for (row, column), duplicated in np.ndenumerate(grid):
+        ax.text(column, row, word(duplicated).lower(), ha="center",
+                va="center", color="white" if duplicated else "black",
+                fontweight="bold" if duplicated else "normal")
+    first = next(iter(measured.values()))
+    heads = [f"Python {first[column]['versions'][0]}\n"
+             + ("np.random" if key.startswith("numpy") else "random")
+             for column, key in pairs]
+    ax.set_xticks(range(len(pairs)), heads)
+    ax.xaxis.tick_top()
+    ax.set_yticks(range(len(grid)), list(measured))
+    ax.tick_params(length=0)
+    fig.suptitle("What two workers draw, by start method")
+    fig.tight_layout()
+
+
+plot_outcomes(measured)
 
 # %%
 # Reading the table
 # -----------------
 #
-# * **fork** copies the parent. If the parent had already used
-#   ``np.random``, every worker starts from the same global state and the
-#   workers draw the same numbers. If it had not, NumPy 2 creates the state
-#   in each worker on first use, from fresh entropy, and the duplicates
-#   disappear: an accident of ordering, not a fix.
-# * **forkserver** forks workers from a server process that never saw the
-#   parent's state, so they are distinct, unless the server imported
-#   ``numpy.random`` itself (here through ``set_forkserver_preload``): then
-#   all workers are forked from the server's single state.
-# * **spawn** starts every worker as a new interpreter: always distinct.
-# * Python's ``random`` module is distinct everywhere: since Python 3.7 it
-#   reseeds itself in every forked child.
-# * ``context=`` is not a ``Parallel`` option that joblib checks: the last
-#   row's workers are started with the platform's default method, whatever
-#   was asked, as their process names show.
+# * **fork** copies the parent. Once ``numpy.random`` has been imported,
+#   which any ``np.random.<name>`` does, every worker starts from the same
+#   global state and draws the same numbers. Python's ``random`` reseeds
+#   itself in every forked child, so it stays distinct.
+# * **forkserver** forks every worker from one server process. Up to
+#   Python 3.14.0 and 3.13.7, each worker imported the main script again
+#   after the fork, as spawn does. Since 3.14.1 and 3.13.8, the server
+#   imports it once, before forking, and every worker inherits what that
+#   import did: a module-level ``SeedSequence``, which imports
+#   ``numpy.random``, now hands every worker the same global state. Seeds
+#   set at import duplicate NumPy's draws on every version, and Python's
+#   ``random`` too where each worker runs the import itself. A server told
+#   to preload ``numpy.random`` duplicates everywhere.
+# * **spawn** starts fresh interpreters. Each imports the main script
+#   again, so module-level seeds, NumPy's or ``random``'s, are set again,
+#   identically, in every worker.
+# * ``context=`` is not an option that joblib reads: the last row's
+#   workers use ``JOBLIB_START_METHOD`` if it is set when joblib is
+#   imported, or else the default start method: ``fork`` on Linux up to
+#   Python 3.13, ``forkserver`` from 3.14, ``spawn`` on macOS and Windows.
+#   The supported ways to choose are that variable, or, as above, a
+#   context passed as the backend.
 #
-# The figure shows the same outcomes.
+# The rule that holds everywhere: nothing random at module level. Create
+# seeds under ``if __name__ == "__main__":`` and pass one to every task,
+# as in :ref:`sphx_glr_auto_examples_plot_spawned_generators.py`.
 
-
-def plot_outcomes(measured):
-    labels = list(measured)
-    columns = ["NumPy global state", "Python random"]
-    keys = ["numpy duplicated", "random duplicated"]
-    grid = np.array([[measured[label][key] for key in keys] for label in labels])
-    colors = np.where(grid[..., None], [0.73, 0.23, 0.04], [0.78, 0.86, 0.94])
-    fig, ax = plt.subplots(figsize=(7.6, 0.55 * len(labels) + 1.4), facecolor="white")
-    ax.imshow(colors, aspect="auto")
-    for (row, column), duplicated in np.ndenumerate(grid):
-        ax.text(column, row, "duplicated" if duplicated else "distinct",
-                ha="center", va="center", fontsize=11,
-                color="white" if duplicated else "black",
-                fontweight="bold" if duplicated else "normal")
-    ax.set_xticks(range(2), columns, fontsize=11)
-    ax.xaxis.tick_top()
-    ax.set_yticks(range(len(labels)), labels, fontsize=10)
-    ax.tick_params(length=0)
-    for spine in ax.spines.values():
-        spine.set_visible(False)
-    ax.set_title("What two workers draw, by start method", loc="left", fontsize=12, pad=28)
-    fig.tight_layout()
-    return fig
-
-
-plot_outcomes(measured)
-plt.show()
-
-# %%
-# The default start method, by platform
-# -------------------------------------
-#
-# Code that relies on the default inherits whatever the platform picks:
-#
-# ============  ==========================================
-# Platform      Default start method
-# ============  ==========================================
-# Linux         ``fork`` up to Python 3.13, ``forkserver``
-#               from Python 3.14
-# macOS         ``spawn`` since Python 3.8
-# Windows       ``spawn`` (the only method available)
-# ============  ==========================================
-#
-# This interpreter's default and available methods:
-
-print(f"default: {multiprocessing.get_start_method()}; available: {AVAILABLE}")
-
-# %%
-# Whatever the method, the cure is the same: hand every task its own
-# generator, spawned from one root seed, as in
-# :ref:`sphx_glr_auto_examples_plot_spawned_generators.py`.
+print(f"\ndefault start method here: {multiprocessing.get_start_method()}; "
+      f"available: {available}")

@@ -5,6 +5,7 @@ import importlib.util
 import io
 import re
 import sys
+import threading
 from pathlib import Path
 
 import cloudpickle
@@ -33,19 +34,23 @@ def example_paths():
     return sorted(EXAMPLES.glob("*.py"))
 
 
-def load_example(name):
+def load_example(name, as_main=False):
     """Run examples/NAME.py once and return it as a module.
 
     The module is registered under its own name so that forked workers find
     its functions, and pickled by value so that loky's fresh workers receive
-    the functions themselves rather than a module they cannot import.
+    the functions themselves rather than a module they cannot import. With
+    as_main, its functions belong to "__main__", as in a script: dask then
+    pickles them by value too, for workers that are separate programs.
     """
     if name in sys.modules:
         return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, EXAMPLES / f"{name}.py")
+    spec = importlib.util.spec_from_file_location("__main__" if as_main else name, EXAMPLES / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
-    cloudpickle.register_pickle_by_value(module)
+    if not as_main:
+        cloudpickle.register_pickle_by_value(module)
+    stop_worker_threads(check=False)  # start as `python NAME.py` would
     with contextlib.redirect_stdout(io.StringIO()):
         spec.loader.exec_module(module)
     matplotlib.pyplot.close("all")
@@ -54,6 +59,7 @@ def load_example(name):
 
 @pytest.fixture(scope="session")
 def core_example():
+    stop_worker_threads()  # the example forks: no other thread may run
     return load_example(CORE_EXAMPLE)
 
 
@@ -112,29 +118,28 @@ def captured_output(page):
     return "\n".join(block.get_text() for block in blocks)
 
 
-REPORT_HEADER = re.compile(r"^(\S.*):$")
-REPORT_ROW = re.compile(r"^  task (\d+) \((.+)\): \[([\d ]+)\]$")
+ARRAY_BLOCK = re.compile(r"^(?P<name>[^\n\[]+):\n(?P<rows>\[\[[\d\s\[\]]+\]\])", re.MULTILINE)
 
 
-def parse_reports(text):
-    """Parse the blocks printed by the core example's report() function.
+def printed_arrays(text):
+    """The integer matrices a page printed as "name:" then a NumPy array."""
+    arrays = {}
+    for match in ARRAY_BLOCK.finditer(text):
+        rows = re.findall(r"\[([\d\s]+)\]", match["rows"])
+        arrays[match["name"].strip()] = [[int(v) for v in row.split()] for row in rows]
+    return arrays
 
-    Returns {name: {"labels": [...], "vectors": [[...], ...], "lines": [...]}}
-    where "lines" are the block's remaining lines (its verdict).
+
+def stop_worker_threads(check=True):
+    """Shut down loky's reusable workers and check that no thread is left.
+
+    Forking while other threads run may deadlock the child (Python 3.12+
+    warns): tests that fork call this first, as the build does before each
+    example (docs/sphinxext/gallery_hooks.py).
     """
-    reports = {}
-    current = None
-    for line in text.splitlines():
-        header = REPORT_HEADER.match(line)
-        row = REPORT_ROW.match(line)
-        if header:
-            current = reports.setdefault(header.group(1), {"labels": [], "vectors": [], "lines": []})
-        elif row and current is not None:
-            assert int(row.group(1)) == len(current["vectors"]), line
-            current["labels"].append(row.group(2))
-            current["vectors"].append([int(value) for value in row.group(3).split()])
-        elif line.startswith("  ") and current is not None:
-            current["lines"].append(line.strip())
-        else:
-            current = None
-    return reports
+    from joblib.externals.loky import reusable_executor
+
+    if reusable_executor._executor is not None:
+        reusable_executor._executor.shutdown(wait=True)
+    others = [t.name for t in threading.enumerate() if t is not threading.current_thread()]
+    assert not check or others == [], f"threads still running before a fork: {others}"

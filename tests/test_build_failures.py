@@ -7,6 +7,8 @@ published site exactly as it was.
 """
 
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -56,6 +58,8 @@ Its workers never finish.
 
 # %%
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -69,6 +73,43 @@ def hang(i):
 
 
 Parallel(n_jobs=2)(delayed(hang)(i) for i in range(2))
+'''
+
+
+FORK_WITH_A_THREAD = '''"""
+Forking while a thread runs
+===========================
+
+The child of a fork made while another thread runs may deadlock.
+"""
+
+# %%
+import multiprocessing
+import threading
+import time
+
+busy = threading.Thread(target=time.sleep, args=(5,), name="busy-thread")
+busy.start()
+with multiprocessing.get_context("fork").Pool(2) as pool:
+    print(pool.map(abs, range(4)))
+'''
+
+DISCARDED_WARNING = '''"""
+A warning that never fails the example
+======================================
+
+The warning is raised and then swallowed, as C code such as os.fork()
+does with its own.
+"""
+
+# %%
+import warnings
+
+try:
+    warnings.warn("this warning is swallowed on purpose", DeprecationWarning)
+except DeprecationWarning:
+    pass
+print("finished as if nothing happened")
 '''
 
 
@@ -105,6 +146,54 @@ def test_joblib_quietly_changing_a_parallel_call_fails_the_build(tmp_path):
     assert "plot_nested.py" in output
     assert "UserWarning: Multiprocessing-backed parallel loops cannot be nested" in output
     assert_failed_and_kept_previous_site(tmp_path, code, output)
+
+
+def test_forking_while_a_thread_runs_fails_the_build(tmp_path):
+    """Python 3.12+ only warns, then discards the warning; the build fails on
+    every Python, at the fork, naming the thread."""
+    code, output = build_with(tmp_path, "plot_fork_with_thread.py", FORK_WITH_A_THREAD)
+    assert "plot_fork_with_thread.py" in output
+    assert "ForkWithThreadsError: os.fork() while other threads run (busy-thread)" in output
+    assert_failed_and_kept_previous_site(tmp_path, code, output)
+
+
+FORK_TWICE = """
+import os, threading, time, warnings
+threading.Thread(target=time.sleep, args=(3,), daemon=True).start()
+
+
+def fork():
+    pid = os.fork()
+    if pid == 0:
+        os._exit(0)
+    os.waitpid(pid, 0)
+
+
+with warnings.catch_warnings(record=True) as seen:
+    warnings.simplefilter("always")
+    fork()
+with warnings.catch_warnings():
+    warnings.simplefilter("error")
+    fork()  # the warning becomes an error, which os.fork() then discards
+print(sum("is multi-threaded" in str(warning.message) for warning in seen))
+"""
+
+
+def test_python_itself_only_warns_about_forking_with_threads_and_discards_errors():
+    """Why the build watches os.fork() itself: Python 3.12+ warns (and 3.11 says
+    nothing), and with warnings as errors, the error never reaches the caller."""
+    result = subprocess.run([sys.executable, "-c", FORK_TWICE], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == ("1" if sys.version_info >= (3, 12) else "0")
+
+
+def test_a_discarded_warning_fails_the_build(tmp_path):
+    code, output = build_with(tmp_path, "plot_discarded.py", DISCARDED_WARNING)
+    assert "plot_discarded.py emitted warnings that were discarded" in output
+    assert "DeprecationWarning: this warning is swallowed on purpose" in output
+    assert_failed_and_kept_previous_site(tmp_path, code, output)
+    # Its checksum is not kept, so the next build runs it (and fails) again.
+    assert not list((tmp_path / "docs" / "auto_examples").glob("plot_discarded.py.md5"))
 
 
 def alive(pid):

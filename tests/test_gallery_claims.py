@@ -5,24 +5,30 @@ functions again and check what its page says.
 """
 
 import math
+import multiprocessing
+import os
 import re
+import shutil
+import subprocess
 import sys
 from fractions import Fraction
+from pathlib import Path
 
+import joblib
 import numpy as np
 import pytest
 
-from conftest import EXAMPLES, captured_output, example_paths, import_sphinxext, load_example, parse_html
+from conftest import EXAMPLES, ROOT, captured_output, example_paths, import_sphinxext, load_example, parse_html, stop_worker_threads
 
-FORK = "multiprocessing (fork)"
+FORK = multiprocessing.get_context("fork")
 
 
-def example_fixture(name):
+def example_fixture(name, **options):
     """A module-scoped fixture giving examples/NAME.py as a module (run once)."""
 
     @pytest.fixture(scope="module")
     def fixture():
-        return load_example(name)
+        return load_example(name, **options)
 
     return fixture
 
@@ -33,7 +39,7 @@ start_methods = example_fixture("plot_start_methods")
 threads = example_fixture("plot_shared_generator_threads")
 monte_carlo = example_fixture("plot_monte_carlo")
 matrix_example = example_fixture("plot_behaviour_matrix")
-dask_example = example_fixture("plot_dask_cluster")
+dask_example = example_fixture("plot_dask_cluster", as_main=True)
 
 
 # -- The gallery as a whole ------------------------------------------------------
@@ -74,21 +80,52 @@ def test_every_example_page_has_a_figure_and_output(site, example):
 
 
 def test_spawned_results_are_bit_identical_everywhere(spawned):
-    reference = spawned.run_with_spawned_generators(1, "sequential")
+    reference = spawned.run_spawned("sequential", n_jobs=1)
+    assert reference.tobytes() == spawned.reference.tobytes()
+    stop_worker_threads()  # the fork run below needs a single thread
     for n_jobs in (1, 2):
-        for name in ["loky", "threading", FORK]:
-            values = spawned.run_with_spawned_generators(n_jobs, spawned.backend_for(name))
-            assert values.tobytes() == reference.tobytes(), (n_jobs, name)
+        for backend in [FORK, "loky", "threading"]:
+            values = spawned.run_spawned(backend, n_jobs=n_jobs)
+            assert values.tobytes() == reference.tobytes(), (n_jobs, backend)
     # And the page's own runs agreed.
-    assert len(spawned.results) == 4
-    assert all(values.tobytes() == spawned.reference.tobytes() for values in spawned.results.values())
+    assert set(spawned.results) == {"loky", "threading"}
+    assert all(values.tobytes() == reference.tobytes() for values in spawned.results.values())
 
 
-def test_spawned_streams_are_distinct(spawned):
+def test_children_of_one_level_have_distinct_keys_and_states(spawned):
     children = np.random.SeedSequence(spawned.ROOT_SEED).spawn(1000)
+    assert len({child.spawn_key for child in children}) == 1000
     assert len({tuple(child.generate_state(4)) for child in children}) == 1000
-    assert spawned.shared_values == 0
-    assert spawned.same_children
+    assert len(spawned.states) == 1000
+
+
+def test_spawning_from_threads_can_repeat_keys_on_this_numpy(spawned):
+    """NumPy issue 32063: concurrent spawns from one parent share keys.
+
+    Measured on NumPy 2.4.6: 20 of 20 tries repeated keys. A NumPy with the
+    fix must show no repeat, and the page says whichever it measured.
+    """
+    tries = [spawned.spawn_from_threads(np.random.SeedSequence(i)) for i in range(3)]
+    assert all(len(keys) == 2000 for keys in tries)
+    repeated = [len(set(keys)) < len(keys) for keys in tries]
+    if tuple(map(int, np.__version__.split(".")[:3])) <= (2, 4, 6):
+        assert any(repeated)
+    assert spawned.repeated == (len(set(spawned.keys)) < len(spawned.keys))
+
+
+def test_root_plus_task_id_shares_streams_and_a_pair_does_not(spawned):
+    # Roots 2024 and 2025 with four tasks: 2024 + 1 == 2025 + 0, and so on.
+    assert spawned.shared_streams(spawned.added_a, spawned.added_b) == 3
+    assert spawned.shared_streams(spawned.paired_a, spawned.paired_b) == 0
+    for task_id in range(3):
+        assert np.array_equal(spawned.added_a[task_id + 1], spawned.added_b[task_id])
+
+
+def test_the_record_replays_the_run(spawned):
+    assert spawned.same
+    assert spawned.record["root_entropy"].bit_length() <= 128
+    assert spawned.record["numpy"] == np.__version__
+    assert spawned.record["bit_generator"] == "PCG64"
 
 
 def test_a_fresh_seed_sequence_has_128_bits_of_entropy():
@@ -125,6 +162,15 @@ def test_thresholds_match_the_standard_approximation(collisions):
         assert abs(n - approximation) < 2
 
 
+def test_seeds_below_2_31_collide_sooner(collisions):
+    probability = collisions.probability_31
+    n = collisions.one_percent_31
+    assert probability[n - 1] < 0.01 <= probability[n]
+    approximation = math.sqrt(2 * (2**31 - 1) * math.log(1 / 0.99))
+    assert abs(n - approximation) < 2
+    assert n < collisions.one_percent
+
+
 def test_simulation_agrees_with_the_exact_probability(collisions):
     generator = np.random.default_rng(99)  # another seed than the page's
     for n in [30_000, collisions.one_half]:
@@ -147,29 +193,122 @@ def test_128_bit_roots_are_below_1e_minus_20_at_a_billion(collisions):
 # -- Start methods -----------------------------------------------------------------
 
 
-def test_start_methods_outcomes(start_methods):
-    measured = start_methods.measured
-    assert len(measured) == 6
-    numpy_duplicated = {label: outcome["numpy duplicated"] for label, outcome in measured.items()}
-    assert numpy_duplicated == {
-        "fork, parent used np.random": True,
-        "fork, parent did not": False,
-        "forkserver": False,
-        "forkserver, server preloads numpy.random": True,
-        "spawn": False,
-        "spawn asked with context= (ignored)": True,
+def main_imported_by_forkserver(version):
+    """CPython 3.14.1 and 3.13.8 fixed the forkserver's import of __main__."""
+    return version >= (3, 14, 1) or (3, 13, 8) <= version < (3, 14)
+
+
+def default_start_method(version):
+    return "forkserver" if version >= (3, 14) else "fork"  # on Linux
+
+
+def expected_start_method_outcomes(version):
+    """(np.random duplicated, random duplicated) per experiment, on Linux."""
+    new = main_imported_by_forkserver(version)
+    return {
+        "fork, parent drew from np.random": (True, False),
+        "fork, numpy.random never imported": (False, False),
+        "fork, seeds at import": (True, False),
+        "forkserver, parent drew from np.random": (False, False),
+        # Each worker ran the import itself before the fix; after it, the
+        # server ran it once and random is reseeded at every fork.
+        "forkserver, seeds at import": (True, not new),
+        "forkserver, SeedSequence at import": (new, False),
+        "forkserver, preloads numpy.random": (True, False),
+        "spawn, parent drew from np.random": (False, False),
+        "spawn, seeds at import": (True, True),
+        "spawn asked with context= (ignored)": (default_start_method(version) == "fork", False),
     }
-    assert not any(outcome["random duplicated"] for outcome in measured.values())
 
 
-def test_joblib_honours_a_context_backend_and_ignores_the_keyword(start_methods):
-    worker_kind = {"fork": "ForkPoolWorker", "forkserver": "ForkServerPoolWorker", "spawn": "SpawnPoolWorker"}
-    for method in ["fork", "forkserver", "spawn"]:
-        outcome = start_methods.run_experiment(method, parent_uses_numpy=True)
-        assert outcome["workers"] == worker_kind[method]
-    ignored = start_methods.run_experiment("spawn", parent_uses_numpy=True, ask_with="context keyword")
-    default = start_methods.multiprocessing.get_start_method()
-    assert ignored["workers"] == worker_kind[default] != "SpawnPoolWorker"
+WORKER_KIND = {"fork": "ForkPoolWorker", "forkserver": "ForkServerPoolWorker", "spawn": "SpawnPoolWorker"}
+
+
+def check_start_methods(measured, column):
+    version = tuple(map(int, next(iter(measured.values()))[column]["versions"][0].split(".")[:3]))
+    found = {label: (outcomes[column]["numpy duplicated"], outcomes[column]["random duplicated"])
+             for label, outcomes in measured.items()}
+    assert found == expected_start_method_outcomes(version), version
+    for label, outcomes in measured.items():
+        method = label.split(",")[0].split()[0]
+        if label.endswith("(ignored)"):
+            method = default_start_method(version)
+        assert outcomes[column]["workers"] == [WORKER_KIND[method]], label
+
+
+def test_start_methods_outcomes_hold_for_each_measured_python(start_methods):
+    assert len(start_methods.measured) == len(start_methods.EXPERIMENTS)
+    for column in range(len(start_methods.PYTHONS)):
+        check_start_methods(start_methods.measured, column)
+
+
+def printed_start_method_tables(text):
+    """[(version, {label: (np.random duplicated, random duplicated)})] as printed."""
+    tables = []
+    for line in text.splitlines():
+        heading = re.match(r"^Python (\d+)\.(\d+)\.(\d+), NumPy ", line)
+        row = re.match(r"^(.{38}) (DUPLICATED|distinct)\s+(DUPLICATED|distinct)\s+\S+$", line)
+        if heading:
+            tables.append((tuple(map(int, heading.groups())), {}))
+        elif row:
+            tables[-1][1][row[1].strip()] = (row[2] == "DUPLICATED", row[3] == "DUPLICATED")
+    return tables
+
+
+def test_start_methods_page_shows_the_measured_outcomes(site):
+    text = captured_output(parse_html(site / "auto_examples" / "plot_start_methods.html"))
+    tables = printed_start_method_tables(text)
+    assert [version for version, _ in tables] == [sys.version_info[:3]]
+    for version, found in tables:
+        assert found == expected_start_method_outcomes(version)
+
+
+def other_interpreter():
+    """Another CPython on this machine than the one running the tests, if any."""
+    running = f"{sys.version_info.major}.{sys.version_info.minor}"
+    for version in ["3.11", "3.12", "3.13", "3.14"]:
+        if version == running:
+            continue
+        candidates = [*sorted(Path("/root/.pyenv/versions").glob(f"{version}.*/bin/python{version}")),
+                      shutil.which(f"python{version}")]
+        for candidate in filter(None, candidates):
+            works = subprocess.run([str(candidate), "-c", "import venv"], capture_output=True)
+            if works.returncode == 0:
+                return str(candidate)
+    return None
+
+
+@pytest.fixture(scope="module")
+def other_python(tmp_path_factory):
+    """A venv of another Python with the site's numpy and joblib pins."""
+    python = other_interpreter()
+    if python is None:
+        pytest.skip("no second CPython on this machine to compare with")
+    pins = [line for line in (ROOT / "requirements.txt").read_text().splitlines()
+            if line.startswith(("numpy==", "joblib=="))]
+    venv = tmp_path_factory.mktemp("other-python")
+    subprocess.run([python, "-m", "venv", str(venv)], check=True, timeout=300)
+    subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", *pins],
+                   check=True, timeout=600, capture_output=True)
+    return str(venv / "bin" / "python")
+
+
+def test_start_methods_measure_every_interpreter_named(other_python):
+    """RANDOM_STATE_PYTHONS: the script measures each interpreter named, shows
+    its versions, and each one's outcomes follow that version's rules."""
+    result = subprocess.run(
+        [sys.executable, str(EXAMPLES / "plot_start_methods.py")],
+        env={**os.environ, "MPLBACKEND": "Agg", "RANDOM_STATE_PYTHONS": f"{sys.executable} {other_python}"},
+        capture_output=True, text=True, timeout=600, check=True,
+    )
+    tables = printed_start_method_tables(result.stdout)
+    other = subprocess.run([other_python, "-c", "import sys; print(*sys.version_info[:3])"],
+                           capture_output=True, text=True, check=True).stdout.split()
+    assert [version for version, _ in tables] == [sys.version_info[:3], tuple(map(int, other))]
+    assert tables[0][0] != tables[1][0]
+    for version, found in tables:
+        assert found == expected_start_method_outcomes(version), version
+    assert result.stdout.count(f"NumPy {np.__version__}, joblib {joblib.__version__}") == 2
 
 
 # -- Threads sharing a generator -----------------------------------------------------
@@ -197,11 +336,25 @@ def test_a_shared_generator_deals_the_same_numbers_in_another_order(threads):
 
 def test_monte_carlo_estimate_is_bit_identical_on_every_backend(monte_carlo):
     reference = monte_carlo.pi_from(monte_carlo.estimate_pi(1, "sequential")).hex()
-    for n_jobs in (1, 2):
-        for name in ["loky", "threading", FORK]:
-            counts = monte_carlo.estimate_pi(n_jobs, monte_carlo.backend_for(name))
-            assert monte_carlo.pi_from(counts).hex() == reference, (n_jobs, name)
+    stop_worker_threads()  # the fork run below needs a single thread
+    for n_jobs in (1, 2, 4):
+        for backend in [FORK, "loky", "threading"]:
+            counts = monte_carlo.estimate_pi(n_jobs, backend)
+            assert monte_carlo.pi_from(counts).hex() == reference, (n_jobs, backend)
     assert {value.hex() for value in monte_carlo.estimates.values()} == {reference}
+
+
+def test_what_breaks_bit_identity(monte_carlo):
+    counts = monte_carlo.estimate_pi(1, "sequential")
+    orders = [np.random.default_rng(seed).permutation(len(counts)) for seed in range(20)]
+    # Integer partials: every order gives the same total.
+    assert len({int(counts[order].sum()) for order in orders}) == 1
+    # Float partials: the order changes the last bits (the page counted it).
+    assert monte_carlo.partials.tolist() == (4 * counts / monte_carlo.POINTS_PER_CHUNK).tolist()
+    assert len(monte_carlo.sums) > 1
+    # Chunks cut by worker: the estimate changes with n_jobs.
+    assert monte_carlo.by_worker[1] != monte_carlo.by_worker[2]
+    assert monte_carlo.estimate_per_worker(2) == monte_carlo.by_worker[2]
 
 
 def test_monte_carlo_estimate_converges(monte_carlo):
@@ -212,34 +365,61 @@ def test_monte_carlo_estimate_converges(monte_carlo):
 
 # -- The behaviour matrix ------------------------------------------------------------
 
-
-def test_behaviour_matrix_says_what_the_pages_say(matrix_example):
-    matrix = matrix_example.matrix
-    assert len(matrix) == 6
-    for (backend, method), cells in matrix.items():
-        assert cells["spawned generator per task"] == {"distinct": True, "identical": True}
-        for column in ["global np.random", "Python random", "default_rng() in the task"]:
-            assert not cells[column]["identical"], (backend, method, column)
-        for column in ["Python random", "default_rng() in the task"]:
-            assert cells[column]["distinct"], (backend, method, column)
-        duplicated = not cells["global np.random"]["distinct"]
-        assert duplicated == ((backend, method) == ("multiprocessing", "fork"))
+PROCESS_ROWS = {"loky", "multiprocessing (fork)", "multiprocessing (forkserver)",
+                "multiprocessing (spawn)", "forkserver, seeds at import", "spawn, seeds at import"}
 
 
-def test_behaviour_matrix_page_shows_the_measured_table(site, matrix_example):
+def check_matrix(version, matrix, rows):
+    """The page's reading of the matrix holds for one interpreter's table.
+
+    Cells whose reproducibility depends on scheduling (threads sharing one
+    generator; workers seeded alike but handed tasks in another order) are
+    only checked for what does not.
+    """
+    assert list(matrix) == [name for name, *_ in rows]
+    new_forkserver = version >= (3, 14, 1) or (3, 13, 8) <= version < (3, 14)
+    for name, cells in matrix.items():
+        assert cells["spawned seed per task"] == {"distinct": True, "identical": True}, name
+        assert cells["default_rng() in the task"] == {"distinct": True, "identical": False}, name
+        seeded = name.endswith("seeds at import")
+        np_duplicated = name == "multiprocessing (fork)" or seeded
+        assert cells["global np.random"]["distinct"] == (not np_duplicated), name
+        random_reseeded = name == "spawn, seeds at import" or (
+            name == "forkserver, seeds at import" and not new_forkserver)
+        assert cells["Python random"]["distinct"] == (not random_reseeded), name
+        if not seeded:
+            assert not cells["global np.random"]["identical"], name
+            assert not cells["Python random"]["identical"], name
+        one = cells["one generator for all tasks"]
+        assert one["distinct"] == (name not in PROCESS_ROWS), name
+        if name != "threading":
+            assert one["identical"], name
+
+
+def test_behaviour_matrix_says_what_the_page_says(matrix_example):
+    assert len(matrix_example.matrices) == len(matrix_example.PYTHONS) == 1
+    for versions, matrix in matrix_example.matrices:
+        check_matrix(tuple(map(int, versions[0].split("."))), matrix, matrix_example.ROWS)
+
+
+def parse_verdict(text):
+    streams, runs = text.split(", ")
+    return {"distinct": streams == "distinct", "identical": runs == "reproducible"}
+
+
+def test_behaviour_matrix_page_shows_tables_that_hold(site, matrix_example):
     page = parse_html(site / "auto_examples" / "plot_behaviour_matrix.html")
-    table = page.select_one("table.behaviour-matrix")
-    assert table is not None
-    assert "Measured with Python" in table.caption.get_text()
-    shown = {
-        row.th.get_text(): [cell.get_text() for cell in row.select("td")]
-        for row in table.select("tbody tr")
-    }
-    expected = {
-        matrix_example.row_name(*row): [matrix_example.verdict(cells[c]) for c in matrix_example.COLUMNS]
-        for row, cells in matrix_example.matrix.items()
-    }
-    assert shown == expected
+    tables = page.select("table.behaviour-matrix")
+    assert len(tables) == 1
+    for table in tables:
+        caption = table.caption.get_text()
+        version = re.match(r"Measured with Python (\d+)\.(\d+)\.(\d+), NumPy ", caption)
+        assert version, caption
+        columns = [th.get_text() for th in table.select("thead th")][1:]
+        assert columns == matrix_example.COLUMNS
+        matrix = {row.th.get_text(): {c: parse_verdict(td.get_text()) for c, td in zip(columns, row.select("td"))}
+                  for row in table.select("tbody tr")}
+        check_matrix(tuple(map(int, version.groups())), matrix, matrix_example.ROWS)
 
 
 def test_landing_page_links_every_example(site):
@@ -258,28 +438,46 @@ def test_cluster_results_are_bit_identical_to_local_loky(dask_example):
         assert len(client.scheduler_info()["workers"]) == 2
         on_cluster = dask_example.run(dask_example.simulate, dask_example.seeds, "dask")
         first = dask_example.run(dask_example.draw_from_global_state, range(8), "dask")
-    with dask_example.dask_client():
         second = dask_example.run(dask_example.draw_from_global_state, range(8), "dask")
     assert on_cluster.tobytes() == local.tobytes() == dask_example.local.tobytes()
     assert not np.array_equal(first, second)
+    # The nanny reseeds each worker: the two workers' draws do not repeat.
+    assert len(np.unique(first, axis=0)) == 8
+    assert dask_example.n_distinct == dask_example.N_TASKS
+
+
+def test_nanny_reseeds_the_global_state_in_each_worker():
+    """What the page says dask does: the nanny runs dask's initializer,
+    which calls np.random.seed() when NumPy is imported."""
+    import inspect
+
+    import dask.multiprocessing
+    import distributed.nanny
+
+    assert "default_initializer()" in inspect.getsource(distributed.nanny)
+    assert "np.random.seed()" in inspect.getsource(dask.multiprocessing.default_initializer)
 
 
 def test_cluster_shuts_down_when_a_task_raises(dask_example):
     import psutil
 
+    def fails(_):
+        raise ValueError("this task fails on purpose")
+
     before = {child.pid for child in psutil.Process().children(recursive=True)}
-    processes = dask_example.run_failing_task()
-    assert len(processes) == 2, "the local cluster runs its workers as processes"
-    assert not any(process.is_alive() for process in processes)
-    left = [child for child in psutil.Process().children(recursive=True) if child.pid not in before]
-    assert [child for child in left if child.is_running() and child.status() != psutil.STATUS_ZOMBIE] == []
+    started = []
+    with pytest.raises(ValueError, match="fails on purpose"):
+        with dask_example.dask_client():
+            started = [child for child in psutil.Process().children(recursive=True) if child.pid not in before]
+            dask_example.run(fails, range(2), "dask")
+    assert len(started) >= 3, "a scheduler and two workers, each a process"
+    psutil.wait_procs(started, timeout=30)
+    assert [child for child in started if child.is_running() and child.status() != psutil.STATUS_ZOMBIE] == []
 
 
 def test_downloaded_script_uses_an_existing_cluster_and_leaves_no_process(tmp_path):
     """With DASK_SCHEDULER_ADDRESS set, the script uses that cluster; either way
     no process it started outlives it."""
-    import os
-    import subprocess
     import uuid
 
     import psutil
@@ -299,7 +497,7 @@ def test_downloaded_script_uses_an_existing_cluster_and_leaves_no_process(tmp_pa
             assert result.returncode == 0, result.stderr
             using = f"using the cluster at {address} (DASK_SCHEDULER_ADDRESS)"
             assert (using in result.stdout) == bool(address)
-            assert "bit-identical: True" in result.stdout
+            assert "spawned seeds, cluster and loky bit-identical: True" in result.stdout
 
     def started_by_the_script(process):
         try:

@@ -11,12 +11,15 @@ from sandbox import copy_site_sources, make_html
 # Pages that show, on purpose, what changes from run to run: the core
 # example prints draws from unseeded global states; the threads example
 # measures how often scheduling reorders the draws; the Monte Carlo and dask
-# examples print wall times (and the dask one, global-state draws).
+# examples print wall times (and the dask one, global-state draws); in the
+# behaviour matrix, whether threads sharing one generator, or workers seeded
+# alike, repeat a run depends on scheduling.
 UNSEEDED_PAGES = {
     f"auto_examples/{CORE_EXAMPLE}.html",
     "auto_examples/plot_shared_generator_threads.html",
     "auto_examples/plot_monte_carlo.html",
     "auto_examples/plot_dask_cluster.html",
+    "auto_examples/plot_behaviour_matrix.html",
 }
 
 

@@ -64,8 +64,18 @@ def test_every_action_is_pinned_to_a_full_commit_with_its_version():
 
 def test_workflow_covers_the_platforms_readers_use():
     workflow = (ROOT / ".github" / "workflows" / "docs.yml").read_text()
-    assert re.search(r'python-version: \["3\.11", "3\.12", "3\.13"\]', workflow)
+    assert re.search(r'python-version: \["3\.11", "3\.12", "3\.13", "3\.14"\]', workflow)
+    assert "Python 3.15 is left out" in workflow
     assert "os: [macos-latest, windows-latest]" in workflow
     examples_job = workflow.split("\n  examples:\n", 1)[1].split("\n  deploy:\n", 1)[0]
     assert 'python "$example"' in examples_job
-    assert "needs: [test, examples]" in workflow
+    assert 'python-version: "3.14"' in examples_job
+    assert "needs: [test, examples, site]" in workflow
+
+
+def test_published_site_is_built_on_3_14_and_measured_on_every_supported_python():
+    workflow = (ROOT / ".github" / "workflows" / "docs.yml").read_text()
+    site_job = workflow.split("\n  site:\n", 1)[1].split("\n  examples:\n", 1)[0]
+    assert "for version in 3.11 3.12 3.13 3.14; do" in site_job
+    assert 'RANDOM_STATE_PYTHONS="$pythons" make html PYTHON=python3.14' in site_job
+    assert "upload-pages-artifact" in site_job and "upload-pages-artifact" not in workflow.split("\n  site:\n")[0]

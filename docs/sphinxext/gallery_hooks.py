@@ -9,6 +9,15 @@ example. While an example runs:
   must not publish numbers that a library has quietly changed: for example
   joblib's "Multiprocessing-backed parallel loops cannot be nested ...
   setting n_jobs=1" means the page would not show what its code says.
+* a warning that C code emits and then discards (CPython's os.fork() does
+  this) still fails the build: every warning is recorded as it is raised,
+  and an example that finished with a recorded warning it never raised out
+  of is reported as failed, with the warning.
+* forking while another Python thread runs fails at the fork, on every
+  Python: the child may deadlock (Python 3.12 and later warn, then discard
+  the warning). Before each example, loky's reusable workers from the
+  previous example are shut down, so each example starts with one thread,
+  as it does when a reader runs it with plain ``python``.
 * the example has ``EXAMPLE_TIMEOUT`` seconds (default 120). Past that, a
   ``TimeoutError`` is raised where the example is stuck; sphinx-gallery then
   reports the file and the traceback, and the build fails. Raising inside the
@@ -21,6 +30,7 @@ import faulthandler
 import os
 import signal
 import sys
+import threading
 import warnings
 from pathlib import Path
 
@@ -61,6 +71,7 @@ DEFAULT_TIMEOUT = 120.0
 HARD_STOP_GRACE = 30.0
 
 _saved_filters = None
+_saved_showwarning = None
 
 
 def example_timeout():
@@ -87,17 +98,91 @@ def _raise_timeout(name, seconds):
     return handler
 
 
+class ForkWithThreadsError(RuntimeError):
+    """os.fork() was called while other Python threads were running."""
+
+
+_watching_forks = False
+_recorded_warnings = []
+
+
+def _refuse_fork_with_threads(event, args):
+    """Audit hook: while an example runs, os.fork() needs a single thread."""
+    if event != "os.fork" or not _watching_forks:
+        return
+    others = [t.name for t in threading.enumerate() if t is not threading.current_thread()]
+    if others:
+        raise ForkWithThreadsError(
+            f"os.fork() while other threads run ({', '.join(others)}): the child "
+            "may deadlock, and Python 3.12+ warns 'This process is multi-threaded'. "
+            "Start forked workers before any thread, or stop the threads first."
+        )
+
+
+sys.addaudithook(_refuse_fork_with_threads)
+
+
+def _raise_and_record(message, category, filename, lineno, file=None, line=None):
+    """warnings.showwarning while an example runs: record, then raise."""
+    _recorded_warnings.append(f"{filename}:{lineno}: {category.__name__}: {message}")
+    raise message if isinstance(message, Warning) else category(message)
+
+
+def _stop_reusable_workers():
+    """Shut down loky's reusable executor (and its threads), if one exists."""
+    from joblib.externals.loky import reusable_executor
+
+    executor = reusable_executor._executor
+    if executor is not None:
+        executor.shutdown(wait=True)
+
+
+def _report_discarded_warnings(gallery_conf, fname):
+    """Report an example that emitted a warning as failed, with the warning.
+
+    A warning raised out of the example already failed it: sphinx-gallery
+    then replaces this message with the example's traceback. What is left
+    are warnings that C code or the example itself discarded.
+    """
+    if not _recorded_warnings:
+        return
+    source_dirs, gallery_dirs = (
+        [value] if isinstance(value, str) else value
+        for value in (gallery_conf["examples_dirs"], gallery_conf["gallery_dirs"])
+    )
+    for source_dir, gallery_dir in zip(source_dirs, gallery_dirs):
+        source = Path(gallery_conf["src_dir"], source_dir, fname)
+        if not source.is_file():
+            continue
+        gallery_conf["failing_examples"][os.path.normpath(source)] = (
+            f"{fname} emitted warnings that were discarded before they could "
+            "fail it (every warning is an error here):\n"
+            + "\n".join(_recorded_warnings)
+        )
+        # Without its checksum, the example runs again at the next build.
+        target = Path(gallery_conf["src_dir"], gallery_dir, fname)
+        Path(f"{target}.md5").unlink(missing_ok=True)
+
+
 def strict_execution(gallery_conf, fname, when):
     """Make warnings errors and start the time limit, or undo both after."""
-    global _saved_filters
+    global _saved_filters, _saved_showwarning, _watching_forks
     if fname is None:  # called once per gallery folder, not for an example
         return
     can_alarm = hasattr(signal, "SIGALRM")
     if when == "before":
+        _stop_reusable_workers()
+        _recorded_warnings.clear()
         _saved_filters = list(warnings.filters)
-        warnings.simplefilter("error")
+        _saved_showwarning = warnings.showwarning
+        # "always" rather than "error": every warning then goes through
+        # showwarning, which records it before raising it where it was
+        # emitted, so a warning that C code swallows is still seen.
+        warnings.simplefilter("always")
+        warnings.showwarning = _raise_and_record
         for category, message, _why in ALLOWED_WARNINGS:
             warnings.filterwarnings("ignore", message=message, category=category)
+        _watching_forks = True
         seconds = example_timeout()
         if can_alarm:
             signal.signal(signal.SIGALRM, _raise_timeout(Path(fname).name, seconds))
@@ -108,6 +193,10 @@ def strict_execution(gallery_conf, fname, when):
         if can_alarm:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, signal.SIG_DFL)
+        _watching_forks = False
         if _saved_filters is not None:
             warnings.filters[:] = _saved_filters
+            warnings.showwarning = _saved_showwarning
             _saved_filters = None
+        _report_discarded_warnings(gallery_conf, fname)
+        _recorded_warnings.clear()
