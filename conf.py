@@ -93,7 +93,11 @@ html_theme_options = {
     "footer_start": ["copyright"],
     "footer_end": ["built-with"],
 }
-html_sidebars = {"index": []}
+# No left sidebar on the landing page, nor on gallery pages: their code
+# and output blocks (79 characters wide) then fit the article column at
+# 1280 px without scrolling. The gallery's own index and the previous/next
+# links lead from example to example.
+html_sidebars = {"index": [], "auto_examples/**": []}
 html_context = {
     "default_mode": "auto",
     # Shown in every page's footer (docs/_templates/built-with.html).

@@ -15,12 +15,11 @@ same program gave identical results. Only one column is both, on every row.
 # The measuring program
 # ---------------------
 #
-# Each row runs a small program twice, each time in a fresh Python process,
-# as a user would run a script twice. The program runs six tasks on two
-# workers; each task returns one vector per way of drawing. The parent
-# draws from ``np.random`` before the pool starts, as most programs have by
-# then. Two rows also seed NumPy at module level, on import, which the
-# ``spawn`` and ``forkserver`` start methods run again.
+# Each row runs a small program twice, in fresh Python processes, as a user
+# runs a script twice: six tasks on two workers, each returning one vector
+# per way of drawing. The parent draws from ``np.random`` before the pool
+# starts, as most programs have by then. Two rows also seed at module level,
+# on import, which ``spawn`` and ``forkserver`` run again.
 
 import html
 import json
@@ -35,23 +34,24 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 PROGRAM = """
-import json, multiprocessing, platform, random, sys, time
+import json, multiprocessing, os, platform, random, sys, threading, time
 import joblib
 import numpy as np
 {at_import}
 
-def task(child_seed, one_generator):
-    time.sleep(0.05)  # long enough for both workers to take tasks
-    draw = {{
-        "global np.random": np.random.randint(1000, size=4),
-        "Python random": [random.randrange(1000) for _ in range(4)],
-        "default_rng() in the task":
-            np.random.default_rng().integers(1000, size=4),
-        "one generator for all tasks": one_generator.integers(1000, size=4),
-        "spawned seed per task":
-            np.random.default_rng(child_seed).integers(1000, size=4),
-    }}
-    return {{name: list(map(int, values)) for name, values in draw.items()}}
+def task(child_seed, one_generator):  # one vector per column, in order
+    # A duplicate shows only if both workers draw: wait for the other one.
+    folder = os.environ["WORKERS"]
+    worker = f"{{os.getpid()}}-{{threading.get_ident()}}"
+    os.makedirs(os.path.join(folder, worker), exist_ok=True)
+    while len(os.listdir(folder)) < int(os.environ["N_JOBS"]):
+        time.sleep(0.01)
+    fresh, own = np.random.default_rng(), np.random.default_rng(child_seed)
+    return [np.random.randint(1000, size=4).tolist(),
+            [random.randrange(1000) for _ in range(4)],
+            fresh.integers(1000, size=4).tolist(),
+            one_generator.integers(1000, size=4).tolist(),
+            own.integers(1000, size=4).tolist()]
 
 if __name__ == "__main__":
     backend, method = sys.argv[1:]
@@ -59,13 +59,11 @@ if __name__ == "__main__":
     if method != "-":
         backend = multiprocessing.get_context(method)
     seeds = np.random.SeedSequence(2024).spawn(6)
-    one_generator = np.random.default_rng(2024)
-    tasks = (joblib.delayed(task)(s, one_generator) for s in seeds)
-    n_jobs = 1 if backend == "sequential" else 2
-    print(json.dumps({{
-        "versions": [platform.python_version(), np.__version__,
-                     joblib.__version__],
-        "tasks": joblib.Parallel(n_jobs=n_jobs, backend=backend)(tasks)}}))
+    one = np.random.default_rng(2024)  # one generator, passed to every task
+    tasks = (joblib.delayed(task)(seed, one) for seed in seeds)
+    parallel = joblib.Parallel(int(os.environ["N_JOBS"]), backend=backend)
+    versions = [platform.python_version(), np.__version__, joblib.__version__]
+    print(json.dumps({{"versions": versions, "tasks": parallel(tasks)}}))
 """
 COLUMNS = ["global np.random", "Python random", "default_rng() in the task",
            "one generator for all tasks", "spawned seed per task"]
@@ -84,38 +82,40 @@ ROWS = [  # name, joblib backend, start method, line run at import
 
 def run_program(python, backend, method, at_import):
     """One run in a fresh interpreter: (versions, {column: vectors})."""
+    n_jobs = "1" if backend == "sequential" else "2"
     with tempfile.TemporaryDirectory() as folder:
         script = Path(folder) / "measure.py"
         script.write_text(PROGRAM.format(at_import=at_import))
+        (Path(folder) / "workers").mkdir()
+        env = {**os.environ, "WORKERS": str(Path(folder) / "workers"),
+               "N_JOBS": n_jobs}
         result = subprocess.run([python, str(script), backend, method],
-                                capture_output=True, text=True,
-                                timeout=300, check=True)
+                                capture_output=True, text=True, env=env,
+                                timeout=120, check=True)
     found = json.loads(result.stdout)
     return found["versions"], {
-        column: [tuple(task[column]) for task in found["tasks"]]
-        for column in COLUMNS}
+        column: [tuple(task[i]) for task in found["tasks"]]
+        for i, column in enumerate(COLUMNS)}
 
 
-def measure_row(python, backend, method, at_import):
-    """Run twice; per column, were draws distinct and the runs identical?"""
-    (versions, first), (_, second) = [
-        run_program(python, backend, method, at_import) for _ in range(2)]
-    return versions, {
-        column: {
-            "distinct": all(len(set(run[column])) == len(run[column])
-                            for run in (first, second)),
-            "identical": first[column] == second[column],
-        }
-        for column in COLUMNS}
+def measure_row(python, *row):  # per column: distinct draws? same runs?
+    (versions, first), (_, second) = [run_program(python, *row)
+                                      for _ in range(2)]
+    return versions, {column: {
+        "distinct": all(len(set(run[column])) == 6 for run in (first, second)),
+        "identical": first[column] == second[column]} for column in COLUMNS}
 
 
 # %%
 # Measuring every row, with every interpreter
 # -------------------------------------------
 #
-# The interpreters are this one, or those listed in ``RANDOM_STATE_PYTHONS``
-# (separated by spaces, each with numpy and joblib installed). A start
-# method this platform lacks is reported as skipped.
+# With this interpreter, or those in ``RANDOM_STATE_PYTHONS`` (separated by
+# spaces, each with numpy and joblib). Missing start methods are skipped.
+
+def caption(versions):
+    return "Measured with Python {}, NumPy {}, joblib {}".format(*versions)
+
 
 PYTHONS = os.environ.get("RANDOM_STATE_PYTHONS", "").split() or [
     sys.executable]
@@ -130,10 +130,7 @@ for python in PYTHONS:
         versions, matrix[name] = measure_row(python, backend, method,
                                              at_import)
     matrices.append((versions, matrix))
-
-
-def caption(versions):
-    return "Measured with Python {}, NumPy {}, joblib {}".format(*versions)
+    print(caption(versions))
 
 
 def verdict(cell):
@@ -147,25 +144,15 @@ def kind(cell):
         return "bad"
     return "good" if cell["identical"] else "meh"
 
-
-for versions, matrix in matrices:
-    print(f"{caption(versions)}:")
-    for name, cells in matrix.items():
-        print(f"  {name}:")
-        for column in COLUMNS:
-            print(f"    {column:28} {verdict(cells[column])}")
-
 # %%
 # The tables
 # ----------
 #
-# Rendered from the measurements above, one table per interpreter: green
+# One table per interpreter, rendered from the measurements above: green
 # cells are distinct and reproducible, orange cells duplicate numbers.
 
 
-class MatrixTables:
-    """HTML tables of the matrices; notebooks and this page display them."""
-
+class MatrixTables:  # notebooks and this page show its HTML
     def _repr_html_(self):
         head = "".join(f'<th scope="col">{html.escape(c)}</th>'
                        for c in ["backend", *COLUMNS])
@@ -218,20 +205,16 @@ plot_matrix(*matrices[0])
 #
 # * Only spawned seeds, one per task, are distinct *and* reproducible on
 #   every row: the numbers depend on the root seed and the task's index.
-# * The global ``np.random`` duplicates numbers between forked workers,
-#   which start with copies of the parent's state, and between workers
-#   that each run a module-level ``np.random.seed(0)``.
+# * The global ``np.random`` repeats itself in forked workers, copies of
+#   the parent, and in workers that each run a module-level
+#   ``np.random.seed(0)``; so does ``random`` where each worker runs a
+#   module-level ``random.seed(0)`` itself.
 # * One generator object handed to every task is duplicated on every
-#   process backend: each task unpickles its own copy of the same state.
-#   In one process, sequential or threaded, the tasks share and advance
-#   it, so they draw distinct numbers (but see
+#   process backend, each task unpickling a copy of one state. In one
+#   process the tasks share and advance it (but see
 #   :ref:`sphx_glr_auto_examples_plot_shared_generator_threads.py`).
-# * Python's ``random`` and an unseeded ``default_rng()`` draw fresh
-#   entropy, so no run repeats another; but a module-level
-#   ``random.seed(0)`` that every worker runs again makes ``random`` repeat
-#   itself too, in every worker and every run.
+# * Unseeded, ``random`` and ``default_rng()`` draw fresh entropy: no run
+#   repeats another.
 #
-# The earlier examples explain each cell:
-# :ref:`sphx_glr_auto_examples_plot_start_methods.py` for the start
-# methods, :ref:`sphx_glr_auto_examples_plot_spawned_generators.py` for
-# the fix.
+# :ref:`sphx_glr_auto_examples_plot_start_methods.py` explains the start
+# methods, :ref:`sphx_glr_auto_examples_plot_spawned_generators.py` the fix.

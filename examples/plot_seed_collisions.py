@@ -93,7 +93,8 @@ def simulate_collision_rate(n, n_runs, generator):
 
 
 generator = np.random.default_rng(2024)
-simulated = {n: simulate_collision_rate(n, N_RUNS, generator) for n in SIMULATED_N}
+simulated = {n: simulate_collision_rate(n, N_RUNS, generator)
+             for n in SIMULATED_N}
 for n, rate in simulated.items():
     # Two binomial standard errors around the exact value.
     exact = probability_32[n]
@@ -140,7 +141,8 @@ def plot_collision_risk():
     fig, ax = plt.subplots(figsize=(7.6, 4.6), facecolor="white")
     ax.loglog(n_32, probability_32[n_32], color="#b93a0b", linewidth=2.5,
               label="32-bit integer seeds (exact)")
-    ax.loglog(n_128, collision_probability_128(n_128), color="#2f7ebc", linewidth=2.5,
+    ax.loglog(n_128, collision_probability_128(n_128), color="#2f7ebc",
+              linewidth=2.5,
               label="128-bit SeedSequence roots")
     ax.loglog(list(simulated), list(simulated.values()), "D", color="black",
               markersize=7, label=f"32-bit, simulated ({N_RUNS} runs each)")
@@ -148,7 +150,8 @@ def plot_collision_risk():
                                    (one_half, 0.5, 1e-13, "left")]:
         ax.axvline(n, color="#555555", linestyle="--", linewidth=1)
         ax.annotate(f"{level:.0%} at\nn = {n:,}", xy=(n, height),
-                    xytext=(-6 if side == "right" else 6, 0), textcoords="offset points",
+                    xytext=(-6 if side == "right" else 6, 0),
+                    textcoords="offset points",
                     ha=side, va="center", fontsize=10)
     ax.set_xlabel("number of tasks, n")
     ax.set_ylabel("probability that two tasks share a seed")

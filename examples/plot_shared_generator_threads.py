@@ -25,7 +25,6 @@ import time
 import matplotlib.pyplot as plt
 import numpy as np
 from joblib import Parallel, delayed
-from matplotlib.patches import Rectangle
 
 SEED = 7
 N_TASKS = 6
@@ -35,7 +34,7 @@ PAUSES = [0.001 * (1 + task % 3) for task in range(N_TASKS)]  # seconds
 
 
 def draw_one_at_a_time(generator, pause):
-    """Draw N_DRAWS integers below 100 from generator, pausing between draws."""
+    """Draw N_DRAWS integers below 100, pausing between draws."""
     values = []
     for _ in range(N_DRAWS):
         values.append(int(generator.integers(100)))
@@ -43,20 +42,21 @@ def draw_one_at_a_time(generator, pause):
     return values
 
 
+def run_on_threads(generators):
+    """Task i draws from generators[i], pausing PAUSES[i]; two threads."""
+    tasks = (delayed(draw_one_at_a_time)(generator, pause)
+             for generator, pause in zip(generators, PAUSES))
+    return np.array(Parallel(n_jobs=2, backend="threading")(tasks))
+
+
 def run_shared(seed=SEED):
-    """All tasks draw from one generator seeded with seed, on two threads."""
-    shared = np.random.default_rng(seed)
-    parallel = Parallel(n_jobs=2, backend="threading")
-    return np.array(parallel(delayed(draw_one_at_a_time)(shared, p) for p in PAUSES))
+    """Every task draws from one generator seeded with seed."""
+    return run_on_threads([np.random.default_rng(seed)] * N_TASKS)
 
 
 def run_spawned(seed=SEED):
-    """Each task draws from its own generator, spawned from seed, on two threads."""
-    generators = np.random.default_rng(seed).spawn(N_TASKS)
-    parallel = Parallel(n_jobs=2, backend="threading")
-    return np.array(
-        parallel(delayed(draw_one_at_a_time)(g, p) for g, p in zip(generators, PAUSES))
-    )
+    """Each task draws from its own generator, spawned from seed."""
+    return run_on_threads(np.random.default_rng(seed).spawn(N_TASKS))
 
 
 # %%
@@ -67,17 +67,17 @@ def run_spawned(seed=SEED):
 # task's vector is not the one it got in the first run.
 
 
-def fraction_differing(run, n_runs=N_RUNS):
-    """Fraction of runs whose results differ from the first run's."""
-    first = run()
-    runs = [run() for _ in range(n_runs - 1)]
-    return sum(not np.array_equal(first, other) for other in runs) / (n_runs - 1), first, runs
+def repeat(run, n_runs=N_RUNS):
+    """The first run, the other runs, and the fraction that differ."""
+    first, *others = [run() for _ in range(n_runs)]
+    differing = [not np.array_equal(first, other) for other in others]
+    return first, others, sum(differing) / len(others)
 
 
-shared_fraction, shared_first, shared_runs = fraction_differing(run_shared)
-spawned_fraction, spawned_first, spawned_runs = fraction_differing(run_spawned)
-print(f"one shared generator:         {shared_fraction:.0%} of runs differ from the first")
-print(f"one spawned generator a task: {spawned_fraction:.0%} of runs differ from the first")
+shared_first, shared_runs, shared_fraction = repeat(run_shared)
+spawned_first, spawned_runs, spawned_fraction = repeat(run_spawned)
+print(f"one shared generator: {shared_fraction:.0%} of runs differ")
+print(f"one generator a task: {spawned_fraction:.0%} of runs differ")
 
 # %%
 # The numbers are right, their order is not
@@ -88,57 +88,47 @@ print(f"one spawned generator a task: {spawned_fraction:.0%} of runs differ from
 # repeated, only dealt out differently.
 
 reference = np.random.default_rng(SEED).integers(100, size=N_TASKS * N_DRAWS)
-same_numbers = all(
-    np.array_equal(np.sort(run.ravel()), np.sort(reference))
-    for run in [shared_first, *shared_runs]
-)
-print(f"every shared run drew the same numbers, in another order: {same_numbers}")
-print(f"no task's vector repeats another's: "
-      f"{all(len({tuple(v) for v in run}) == N_TASKS for run in [shared_first, *shared_runs])}")
+all_shared = [shared_first, *shared_runs]
+same_numbers = all(np.array_equal(np.sort(run.ravel()), np.sort(reference))
+                   for run in all_shared)
+no_repeats = all(len(np.unique(run, axis=0)) == N_TASKS for run in all_shared)
+print(f"every shared run drew the same numbers: {same_numbers}")
+print(f"no task's vector repeats another's: {no_repeats}")
 
 # %%
 # The figure shows the first shared run next to the first one that differs
-# from it, with the changed values outlined in orange, and the fraction of differing
-# runs for both patterns.
+# from it, with the changed values outlined in orange, and the fraction of
+# differing runs for both patterns.
 
-differing = [i for i, run in enumerate(shared_runs) if not np.array_equal(run, shared_first)]
-other_index = differing[0] if differing else 0
-second_shared = shared_runs[other_index]
+differing = [run for run in shared_runs
+             if not np.array_equal(run, shared_first)]
+second_shared = differing[0] if differing else shared_runs[0]
 
-
-def plot_runs_and_fractions():
-    fig, axes = plt.subplots(1, 3, figsize=(9, 3.6), facecolor="white",
-                             width_ratios=[1, 1, 1.2])
-    other = f"shared generator, run {other_index + 2}"
-    for ax, values, title in [(axes[0], shared_first, "shared generator, run 1"),
-                              (axes[1], second_shared, other)]:
-        # Pale cells keep black text readable on all of them.
-        ax.imshow(values, cmap="Blues", vmin=-40, vmax=200, aspect="auto")
-        for (row, column), value in np.ndenumerate(values):
-            changed = value != shared_first[row, column]
-            ax.text(column, row, str(value), ha="center", va="center", fontsize=10,
-                    fontweight="bold" if changed else "normal")
-            if changed:
-                ax.add_patch(Rectangle((column - 0.45, row - 0.45), 0.9, 0.9, fill=False,
-                                       edgecolor="#b93a0b", linewidth=2.5))
-        ax.set_xticks([])
-        ax.set_yticks(range(N_TASKS), [f"task {i}" for i in range(N_TASKS)])
-        ax.tick_params(length=0)
-        ax.set_title(title, loc="left", fontsize=11)
-    axes[1].set_title(f"{other}\n(changed values outlined)", loc="left", fontsize=11)
-    bars = axes[2].bar(["one shared\ngenerator", "one spawned\ngenerator per task"],
-                       [shared_fraction, spawned_fraction], color=["#b93a0b", "#2f7ebc"])
-    axes[2].bar_label(bars, labels=[f"{shared_fraction:.0%}", f"{spawned_fraction:.0%}"],
-                      fontsize=11)
-    axes[2].set_ylim(0, 1.15)
-    axes[2].set_ylabel(f"runs differing from run 1 ({N_RUNS} runs)")
-    axes[2].set_yticks([0, 0.5, 1], ["0%", "50%", "100%"])
-    fig.tight_layout()
-    return fig
-
-
-plot_runs_and_fractions()
-plt.show()
+fig, axes = plt.subplots(1, 3, figsize=(9, 3.6), width_ratios=[1, 1, 1.2])
+titles = ["shared generator,\nfirst run",
+          "shared generator, a later\nrun (changes outlined)"]
+for ax, values, title in zip(axes, [shared_first, second_shared], titles):
+    # Pale cells keep black text readable on all of them.
+    ax.imshow(values, cmap="Blues", vmin=-40, vmax=200, aspect="auto")
+    for (row, column), value in np.ndenumerate(values):
+        changed = value != shared_first[row, column]
+        ax.text(column, row, value, ha="center", va="center",
+                fontweight="bold" if changed else "normal")
+        if changed:
+            ax.add_patch(plt.Rectangle(
+                (column - 0.45, row - 0.45), 0.9, 0.9, fill=False,
+                edgecolor="#b93a0b", linewidth=2.5))
+    ax.set_xticks([])
+    ax.set_yticks(range(N_TASKS), [f"task {i}" for i in range(N_TASKS)])
+    ax.set_title(title, loc="left", fontsize=11)
+fractions = [shared_fraction, spawned_fraction]
+bars = axes[2].bar(["one shared\ngenerator", "one generator\nper task"],
+                   fractions, color=["#b93a0b", "#2f7ebc"])
+axes[2].bar_label(bars, labels=[f"{value:.0%}" for value in fractions])
+axes[2].set_ylim(0, 1.15)
+axes[2].set_ylabel(f"runs differing from run 1 ({N_RUNS} runs)")
+axes[2].set_yticks([0, 0.5, 1], ["0%", "50%", "100%"])
+fig.tight_layout()
 
 # %%
 # What to take from it

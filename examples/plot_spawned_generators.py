@@ -110,8 +110,8 @@ def spawn_from_threads(parent, n_threads=4, per_thread=500):
 
 keys = spawn_from_threads(np.random.SeedSequence(ROOT_SEED))
 repeated = len(set(keys)) < len(keys)
-print(f"NumPy {np.__version__}, four threads spawning from one parent: "
-      f"{'some' if repeated else 'no'} spawn keys handed out twice")
+print(f"NumPy {np.__version__}, four threads spawning from one parent:")
+print(f"{'some' if repeated else 'no'} spawn keys handed out twice")
 
 # %%
 # The safe habit: spawn every task's seed in the main thread, before the

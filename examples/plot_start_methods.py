@@ -36,13 +36,17 @@ import numpy as np
 from matplotlib.colors import ListedColormap
 
 SCRIPT = """
-import json, multiprocessing, platform, random, sys, time
+import json, multiprocessing, os, platform, random, sys, time
 import joblib
 import numpy as np
 {at_import}
 
 def draw(_):
-    time.sleep(0.05)  # long enough for both workers to take tasks
+    # A duplicate shows only if both workers draw: wait for the other one.
+    folder = os.environ["WORKERS"]
+    os.makedirs(os.path.join(folder, str(os.getpid())), exist_ok=True)
+    while len(os.listdir(folder)) < 2:
+        time.sleep(0.01)
     return (multiprocessing.current_process().name,
             np.random.randint(1000, size=4).tolist(), random.random())
 
@@ -84,8 +88,10 @@ def run_experiment(python, label, method, at_import, before_pool):
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "experiment.py"
         path.write_text(script)
+        (Path(folder) / "workers").mkdir()
+        env = {**os.environ, "WORKERS": str(Path(folder) / "workers")}
         result = subprocess.run([python, str(path)], capture_output=True,
-                                text=True, timeout=300, check=True)
+                                text=True, timeout=120, check=True, env=env)
     found = json.loads(result.stdout)
     names, vectors, values = zip(*found["draws"])
     return {
@@ -125,15 +131,14 @@ def word(duplicated):
     return "DUPLICATED" if duplicated else "distinct"
 
 
-for column, python in enumerate(PYTHONS):
-    first = next(iter(measured.values()))[column]
-    print(f"\n{versions(first)} ({python})")
-    print(f"{'experiment':38} {'np.random':11} random  workers")
+for column in range(len(PYTHONS)):
+    print(f"\n{versions(next(iter(measured.values()))[column])}")
+    print(f"{'experiment':38} {'np.random':11} {'random':11} workers")
     for label, outcomes in measured.items():
         outcome = outcomes[column]
+        kinds = [n.removesuffix("PoolWorker") for n in outcome["workers"]]
         print(f"{label:38} {word(outcome['numpy duplicated']):11} "
-              f"{word(outcome['random duplicated']):7} "
-              f"{', '.join(outcome['workers'])}")
+              f"{word(outcome['random duplicated']):11} {', '.join(kinds)}")
 
 # %%
 # The same outcomes as a figure, one pair of columns per interpreter.

@@ -193,3 +193,22 @@ def test_page_fits_a_phone(browser, served_site, name):
         assert browser.axe_violations(page) == []
     finally:
         page.context.close()
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_no_code_or_output_block_scrolls_sideways_at_1280(browser, served_site, name):
+    """At 1280x900, every line of every code and output block is visible."""
+    page, problems = browser.visit(served_site.url + name)
+    try:
+        cut_off = page.evaluate(
+            """() => [...document.querySelectorAll("main pre")]
+                .filter(pre => pre.scrollWidth > pre.clientWidth)
+                .map(pre => pre.textContent.split("\\n").reduce(
+                    (a, b) => (b.length > a.length ? b : a), ""))"""
+        )
+        assert cut_off == [], f"{len(cut_off)} blocks scroll; their longest lines: {cut_off}"
+        blocks = page.evaluate("document.querySelectorAll('main pre').length")
+        assert name not in {CORE_PAGE} or blocks >= 10, "the core page shows its code"
+        assert problems == []
+    finally:
+        page.context.close()

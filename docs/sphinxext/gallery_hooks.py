@@ -122,10 +122,16 @@ def _refuse_fork_with_threads(event, args):
 sys.addaudithook(_refuse_fork_with_threads)
 
 
-def _raise_and_record(message, category, filename, lineno, file=None, line=None):
-    """warnings.showwarning while an example runs: record, then raise."""
-    _recorded_warnings.append(f"{filename}:{lineno}: {category.__name__}: {message}")
-    raise message if isinstance(message, Warning) else category(message)
+def _raise_and_record(message):
+    """warnings._showwarnmsg while an example runs: record, then raise.
+
+    Python's warn() and C code's warnings both end here, whatever
+    warnings.showwarning is (sphinx-gallery replaces that one to print
+    warnings into the page).
+    """
+    _recorded_warnings.append(
+        f"{message.filename}:{message.lineno}: {message.category.__name__}: {message.message}")
+    raise message.message
 
 
 def _stop_reusable_workers():
@@ -174,12 +180,12 @@ def strict_execution(gallery_conf, fname, when):
         _stop_reusable_workers()
         _recorded_warnings.clear()
         _saved_filters = list(warnings.filters)
-        _saved_showwarning = warnings.showwarning
+        _saved_showwarning = warnings._showwarnmsg
         # "always" rather than "error": every warning then goes through
-        # showwarning, which records it before raising it where it was
+        # _showwarnmsg, which records it before raising it where it was
         # emitted, so a warning that C code swallows is still seen.
         warnings.simplefilter("always")
-        warnings.showwarning = _raise_and_record
+        warnings._showwarnmsg = _raise_and_record
         for category, message, _why in ALLOWED_WARNINGS:
             warnings.filterwarnings("ignore", message=message, category=category)
         _watching_forks = True
@@ -196,7 +202,7 @@ def strict_execution(gallery_conf, fname, when):
         _watching_forks = False
         if _saved_filters is not None:
             warnings.filters[:] = _saved_filters
-            warnings.showwarning = _saved_showwarning
+            warnings._showwarnmsg = _saved_showwarning
             _saved_filters = None
         _report_discarded_warnings(gallery_conf, fname)
         _recorded_warnings.clear()
