@@ -143,3 +143,13 @@ def stop_worker_threads(check=True):
         reusable_executor._executor.shutdown(wait=True)
     others = [t.name for t in threading.enumerate() if t is not threading.current_thread()]
     assert not check or others == [], f"threads still running before a fork: {others}"
+
+
+def pytest_collection_modifyitems(items):
+    """Run the tests that use the browser or the local web server last.
+
+    Both keep threads running for the rest of the session, and the tests
+    that fork need a process with a single thread (stop_worker_threads).
+    """
+    late = {"browser", "served_site"}
+    items.sort(key=lambda item: bool(late & set(getattr(item, "fixturenames", ()))))
