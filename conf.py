@@ -12,8 +12,14 @@ import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import joblib
-import numpy
+# NumPy's BLAS (OpenBLAS) starts a pool of threads when NumPy is imported,
+# one per extra core. The core example forks, which is only safe in a
+# process with a single thread (Python 3.12+ warns otherwise), so the build
+# keeps that pool to one thread. This must come before NumPy is imported.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import joblib  # noqa: E402
+import numpy  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 # Small helpers referenced by name from the configuration below.

@@ -22,7 +22,12 @@ makes the results the same on every run and every backend.
 # call moves the global state on, so the five vectors differ.
 
 import multiprocessing
+import os
 import time
+
+# Forking (below) is safe only in a process with one thread, and NumPy's
+# BLAS starts a pool of threads when NumPy is imported: keep it to one.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -51,7 +56,8 @@ print(f"sequential loop:\n{sequential}")
 # joblib's ``multiprocessing`` backend runs tasks in a pool of processes.
 # Given the ``fork`` start method, it makes each worker a copy of this
 # process. Fork is here to show the problem, not to fix anything: Windows
-# has no fork, and Python's documentation calls it unsafe on macOS.
+# has none, Python's documentation calls it unsafe on macOS, and Python
+# 3.12+ warns against forking a process that runs several threads.
 
 FORK = None
 if "fork" in multiprocessing.get_all_start_methods():
@@ -108,15 +114,11 @@ heatmaps(panels, "Draws from the global random state")
 # ``np.random.<name>`` does, ``np.random.SeedSequence`` included; it does
 # not wait for a first draw. Nor is this a fluke: ten more forked runs.
 
-
-def has_duplicates(vectors):
-    return len(np.unique(vectors, axis=0)) < len(vectors)
-
-
 if FORK is not None:
     repeats = [run_tasks(draw_from_global_state, range(N_TASKS), FORK)
                for _ in range(10)]
-    n_duplicated = sum(has_duplicates(vectors) for vectors in repeats)
+    n_duplicated = sum(len(np.unique(vectors, axis=0)) < N_TASKS
+                       for vectors in repeats)
     print(f"{n_duplicated} of 10 forked runs drew duplicated vectors")
 
 # %%
@@ -127,8 +129,7 @@ if FORK is not None:
 # ``SeedSequence(ROOT_SEED).spawn(n)`` derives ``n`` child seeds from the
 # root and each child's index: the tasks' streams are independent and
 # depend on the root alone. This page fixes the root; for real work, draw
-# it with ``secrets.randbits(128)``, as NumPy advises, and save it with the
-# results.
+# it with ``secrets.randbits(128)``, as NumPy advises, and save it.
 
 ROOT_SEED = 2024
 
@@ -176,12 +177,11 @@ heatmaps([("global state, loky", on_loky),
 # task draws the same numbers. Threads share the object: the numbers
 # differ, but which task gets which depends on scheduling
 # (:ref:`sphx_glr_auto_examples_plot_shared_generator_threads.py`).
-# scikit-learn's ``random_state`` means the same: an int gives the same
-# numbers at every call, a ``RandomState`` instance is advanced by each
-# use, ``None`` is NumPy's global state.
+# scikit-learn's ``random_state`` is alike: an int gives the same numbers
+# at every call, a ``RandomState`` instance is advanced by each use, and
+# ``None`` means NumPy's global state.
 
-one_generator = np.random.default_rng(ROOT_SEED)
-# default_rng returns a Generator it is given unchanged.
+one_generator = np.random.default_rng(ROOT_SEED)  # default_rng passes it on
 copied = run_tasks(draw_from_own_generator, [one_generator] * N_TASKS, "loky")
 print(f"one generator, loky:\n{copied}")
 
@@ -192,9 +192,9 @@ print(f"one generator, loky:\n{copied}")
 # * Never let a task draw from a random state it was not given. Spawn one
 #   seed per task from a single root, and build the task's generator from
 #   it: the results then depend on the root alone.
-# * Keep random state out of module level: ``spawn``, and ``forkserver``
-#   since Python 3.14.1 and 3.13.8, run the main module again before the
-#   tasks, so a module-level ``np.random.seed(0)`` seeds every worker alike
+# * Keep random state out of module level: ``spawn`` and ``forkserver``
+#   workers run the main script again, so a module-level
+#   ``np.random.seed(0)`` seeds them all alike
 #   (:ref:`sphx_glr_auto_examples_plot_start_methods.py`).
 # * Integer seeds drawn at random, one per task, can collide
 #   (:ref:`sphx_glr_auto_examples_plot_seed_collisions.py`).

@@ -153,7 +153,7 @@ def test_forking_while_a_thread_runs_fails_the_build(tmp_path):
     every Python, at the fork, naming the thread."""
     code, output = build_with(tmp_path, "plot_fork_with_thread.py", FORK_WITH_A_THREAD)
     assert "plot_fork_with_thread.py" in output
-    assert "ForkWithThreadsError: os.fork() while other threads run (busy-thread)" in output
+    assert "ForkWithThreadsError: os.fork() while other threads run (busy-thread;" in output
     assert_failed_and_kept_previous_site(tmp_path, code, output)
 
 

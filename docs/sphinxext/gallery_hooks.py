@@ -13,22 +13,26 @@ example. While an example runs:
   this) still fails the build: every warning is recorded as it is raised,
   and an example that finished with a recorded warning it never raised out
   of is reported as failed, with the warning.
-* forking while another Python thread runs fails at the fork, on every
-  Python: the child may deadlock (Python 3.12 and later warn, then discard
-  the warning). Before each example, loky's reusable workers from the
-  previous example are shut down, so each example starts with one thread,
-  as it does when a reader runs it with plain ``python``.
+* forking while another thread runs fails at the fork, on every Python:
+  the child may deadlock (Python 3.12 and later warn, then discard the
+  warning). Threads are counted as the kernel sees them, C threads such as
+  NumPy's BLAS pool included (conf.py keeps that pool to one thread, and
+  the time limit below uses no thread). Before each example, loky's
+  reusable workers from the previous example are shut down, so each
+  example starts with one thread, as a plain ``python`` run does.
 * the example has ``EXAMPLE_TIMEOUT`` seconds (default 120). Past that, a
   ``TimeoutError`` is raised where the example is stuck; sphinx-gallery then
   reports the file and the traceback, and the build fails. Raising inside the
   example also lets joblib shut its workers down. If the example cannot be
-  interrupted (stuck inside C code), the whole build stops 30 s later, with
-  the traceback of every thread.
+  interrupted (stuck inside C code), a watchdog process stops the whole
+  build 30 s later with SIGABRT, which faulthandler turns into the
+  traceback of every thread.
 """
 
 import faulthandler
 import os
 import signal
+import subprocess
 import sys
 import threading
 import warnings
@@ -106,17 +110,26 @@ _watching_forks = False
 _recorded_warnings = []
 
 
+def thread_count():
+    """Threads of this process as the kernel counts them, as CPython 3.12+
+    does before it warns; Python's own threads where there is no /proc."""
+    try:
+        return len(os.listdir("/proc/self/task"))
+    except OSError:
+        return threading.active_count()
+
+
 def _refuse_fork_with_threads(event, args):
     """Audit hook: while an example runs, os.fork() needs a single thread."""
-    if event != "os.fork" or not _watching_forks:
+    if event != "os.fork" or not _watching_forks or thread_count() == 1:
         return
-    others = [t.name for t in threading.enumerate() if t is not threading.current_thread()]
-    if others:
-        raise ForkWithThreadsError(
-            f"os.fork() while other threads run ({', '.join(others)}): the child "
-            "may deadlock, and Python 3.12+ warns 'This process is multi-threaded'. "
-            "Start forked workers before any thread, or stop the threads first."
-        )
+    named = [t.name for t in threading.enumerate() if t is not threading.current_thread()]
+    raise ForkWithThreadsError(
+        f"os.fork() while other threads run ({', '.join(named) or 'none of them Python threads'}"
+        f"; {thread_count()} threads in all): the child may deadlock, and Python 3.12+ "
+        "warns 'This process is multi-threaded'. Fork before starting any thread, or stop "
+        "them first."
+    )
 
 
 sys.addaudithook(_refuse_fork_with_threads)
@@ -170,6 +183,26 @@ def _report_discarded_warnings(gallery_conf, fname):
         Path(f"{target}.md5").unlink(missing_ok=True)
 
 
+_watchdog = None
+# SIGABRT from the watchdog: faulthandler prints every thread's traceback.
+WATCHDOG = "import os, signal, sys, time; time.sleep(float(sys.argv[2])); os.kill(int(sys.argv[1]), signal.SIGABRT)"
+
+
+def _start_watchdog(seconds):
+    """A separate process, not a thread: this process must stay single-threaded."""
+    global _watchdog
+    faulthandler.enable(file=sys.stderr, all_threads=True)
+    _watchdog = subprocess.Popen([sys.executable, "-c", WATCHDOG, str(os.getpid()), str(seconds)])
+
+
+def _stop_watchdog():
+    global _watchdog
+    if _watchdog is not None:
+        _watchdog.kill()
+        _watchdog.wait()
+        _watchdog = None
+
+
 def strict_execution(gallery_conf, fname, when):
     """Make warnings errors and start the time limit, or undo both after."""
     global _saved_filters, _saved_showwarning, _watching_forks
@@ -193,9 +226,9 @@ def strict_execution(gallery_conf, fname, when):
         if can_alarm:
             signal.signal(signal.SIGALRM, _raise_timeout(Path(fname).name, seconds))
             signal.setitimer(signal.ITIMER_REAL, seconds)
-        faulthandler.dump_traceback_later(seconds + HARD_STOP_GRACE, exit=True, file=sys.stderr)
+        _start_watchdog(seconds + HARD_STOP_GRACE)
     else:
-        faulthandler.cancel_dump_traceback_later()
+        _stop_watchdog()
         if can_alarm:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, signal.SIG_DFL)
