@@ -20,6 +20,8 @@ plots how the estimate converges and times each backend.
 # those inside the quarter circle of radius 1. The fraction inside tends to
 # π/4.
 
+import functools
+import operator
 import time
 
 import matplotlib.pyplot as plt
@@ -85,15 +87,18 @@ for (n_jobs, backend), value in estimates.items():
 # 3. the chunks, and so the seeds, do not depend on ``n_jobs``.
 #
 # Break any one and the bits change. Partial results as floats (each
-# chunk's own estimate), added in the order the tasks happen to finish, as
-# ``return_as="generator_unordered"`` yields them: a few orders of the same
-# 24 floats already give different sums.
+# chunk's own estimate), added up one by one in the order the tasks happen
+# to finish, as ``return_as="generator_unordered"`` yields them: a few
+# orders of the same 24 floats already give different totals. (Python's
+# ``sum()`` compensates rounding since 3.12, which can hide this; a running
+# total over results as they arrive does not.)
 
 partials = 4 * estimate_pi(1, "sequential") / POINTS_PER_CHUNK
 shuffler = np.random.default_rng(0)
 orders = [shuffler.permutation(N_CHUNKS) for _ in range(20)]
-sums = {sum(partials[order].tolist()) / N_CHUNKS for order in orders}
-print(f"float partials, 20 completion orders: {len(sums)} different sums")
+totals = {functools.reduce(operator.add, partials[order].tolist())
+          for order in orders}
+print(f"float partials, 20 completion orders: {len(totals)} different sums")
 
 # %%
 # And chunks cut by worker, one per worker, with one seed each: the seeds,

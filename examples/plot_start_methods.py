@@ -203,5 +203,4 @@ plot_outcomes(measured)
 # seeds under ``if __name__ == "__main__":`` and pass one to every task,
 # as in :ref:`sphx_glr_auto_examples_plot_spawned_generators.py`.
 
-print(f"\ndefault start method here: {multiprocessing.get_start_method()}; "
-      f"available: {available}")
+print(f"\ndefault start method here: {multiprocessing.get_start_method()}")

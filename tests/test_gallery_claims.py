@@ -341,7 +341,7 @@ def test_what_breaks_bit_identity(monte_carlo):
     assert len({int(counts[order].sum()) for order in orders}) == 1
     # Float partials: the order changes the last bits (the page counted it).
     assert monte_carlo.partials.tolist() == (4 * counts / monte_carlo.POINTS_PER_CHUNK).tolist()
-    assert len(monte_carlo.sums) > 1
+    assert len(monte_carlo.totals) > 1
     # Chunks cut by worker: the estimate changes with n_jobs.
     assert monte_carlo.by_worker[1] != monte_carlo.by_worker[2]
     assert monte_carlo.estimate_per_worker(2) == monte_carlo.by_worker[2]
