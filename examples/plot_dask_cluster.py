@@ -17,15 +17,13 @@ a small cluster of its own on this machine.
 """
 
 # %%
-# A cluster, always closed
-# ------------------------
+# The tasks
+# ---------
 #
-# ``dask_client`` is a context manager: leaving the ``with`` block, normally
-# or through an exception, closes the client and shuts down the cluster it
-# started. The cluster's scheduler and workers are separate programs
-# (dask's ``SubprocessCluster``), as on a real cluster: nothing forks this
-# process, and no worker imports this script again. Windows cannot run
-# them; there the cluster's workers are threads of this process instead.
+# ``simulate`` draws from a generator built from the seed it is given;
+# ``draw_from_global_state`` is the anti-pattern. Both pause briefly, like
+# real work, so that both workers take tasks. ``run`` hands the tasks to
+# ``Parallel`` with whichever backend it is given.
 
 import os
 import sys
@@ -36,6 +34,39 @@ import matplotlib.pyplot as plt
 import numpy as np
 from dask.distributed import Client, LocalCluster
 from joblib import Parallel, delayed, parallel_config
+
+ROOT_SEED = 8786
+N_TASKS = 8
+
+
+def simulate(seed):
+    time.sleep(0.02)
+    return np.random.default_rng(seed).integers(100, size=6)
+
+
+def draw_from_global_state(task_number):
+    time.sleep(0.02)
+    return np.random.randint(100, size=6)
+
+
+def run(task, arguments, backend):
+    with parallel_config(backend=backend, n_jobs=2):
+        tasks = (delayed(task)(argument) for argument in arguments)
+        return np.array(Parallel()(tasks))
+
+
+seeds = np.random.SeedSequence(ROOT_SEED).spawn(N_TASKS)
+
+# %%
+# A cluster, always closed
+# ------------------------
+#
+# ``dask_client`` is a context manager: leaving the ``with`` block, normally
+# or through an exception, closes the client and shuts down the cluster it
+# started. The cluster's scheduler and workers are separate programs
+# (dask's ``SubprocessCluster``), as on a real cluster: nothing forks this
+# process, and no worker imports this script again. Windows cannot run
+# them; there the cluster's workers are threads of this process instead.
 
 ADDRESS_VARIABLE = "DASK_SCHEDULER_ADDRESS"
 
@@ -62,36 +93,6 @@ def dask_client():
         client.wait_for_workers(2)
         yield client
 
-
-# %%
-# The tasks
-# ---------
-#
-# ``simulate`` draws from a generator built from the seed it is given;
-# ``draw_from_global_state`` is the anti-pattern. Both pause briefly, like
-# real work, so that both workers take tasks.
-
-ROOT_SEED = 8786
-N_TASKS = 8
-
-
-def simulate(seed):
-    time.sleep(0.02)
-    return np.random.default_rng(seed).integers(100, size=6)
-
-
-def draw_from_global_state(task_number):
-    time.sleep(0.02)
-    return np.random.randint(100, size=6)
-
-
-def run(task, arguments, backend):
-    with parallel_config(backend=backend, n_jobs=2):
-        tasks = (delayed(task)(argument) for argument in arguments)
-        return np.array(Parallel()(tasks))
-
-
-seeds = np.random.SeedSequence(ROOT_SEED).spawn(N_TASKS)
 
 # %%
 # Locally with loky, then on the cluster
