@@ -1,6 +1,7 @@
 """Shared fixtures: where things are, the built site, the examples as modules."""
 
 import contextlib
+import functools
 import importlib.util
 import io
 import os
@@ -26,6 +27,7 @@ SITE = ROOT / "build" / "html"
 CORE_EXAMPLE = "plot_random_state_in_parallel"
 
 
+@functools.cache  # loaded once: gallery_hooks installs an audit hook
 def import_sphinxext(name):
     """docs/sphinxext/NAME.py, a module conf.py refers to by name."""
     spec = importlib.util.spec_from_file_location(name, ROOT / "docs" / "sphinxext" / f"{name}.py")
@@ -142,12 +144,10 @@ def stop_worker_threads(check=True):
     warns): tests that fork call this first, as the build does before each
     example (docs/sphinxext/gallery_hooks.py).
     """
-    from joblib.externals.loky import reusable_executor
-
-    if reusable_executor._executor is not None:
-        reusable_executor._executor.shutdown(wait=True)
+    gallery_hooks = import_sphinxext("gallery_hooks")  # the build's own helpers
+    gallery_hooks._stop_reusable_workers()
     others = [t.name for t in threading.enumerate() if t is not threading.current_thread()]
-    threads = len(os.listdir("/proc/self/task"))  # C threads too, as CPython counts
+    threads = gallery_hooks.thread_count()  # C threads too, as CPython counts
     assert not check or (others, threads) == ([], 1), f"threads still running before a fork: {others}, {threads} in all"
 
 

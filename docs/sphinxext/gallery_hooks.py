@@ -75,7 +75,7 @@ DEFAULT_TIMEOUT = 120.0
 HARD_STOP_GRACE = 30.0
 
 _saved_filters = None
-_saved_showwarning = None
+_saved_showwarnmsg = None
 
 
 def example_timeout():
@@ -103,7 +103,7 @@ def _raise_timeout(name, seconds):
 
 
 class ForkWithThreadsError(RuntimeError):
-    """os.fork() was called while other Python threads were running."""
+    """os.fork() was called while other threads (Python or C) were running."""
 
 
 _watching_forks = False
@@ -205,7 +205,7 @@ def _stop_watchdog():
 
 def strict_execution(gallery_conf, fname, when):
     """Make warnings errors and start the time limit, or undo both after."""
-    global _saved_filters, _saved_showwarning, _watching_forks
+    global _saved_filters, _saved_showwarnmsg, _watching_forks
     if fname is None:  # called once per gallery folder, not for an example
         return
     can_alarm = hasattr(signal, "SIGALRM")
@@ -213,7 +213,7 @@ def strict_execution(gallery_conf, fname, when):
         _stop_reusable_workers()
         _recorded_warnings.clear()
         _saved_filters = list(warnings.filters)
-        _saved_showwarning = warnings._showwarnmsg
+        _saved_showwarnmsg = warnings._showwarnmsg
         # "always" rather than "error": every warning then goes through
         # _showwarnmsg, which records it before raising it where it was
         # emitted, so a warning that C code swallows is still seen.
@@ -235,7 +235,7 @@ def strict_execution(gallery_conf, fname, when):
         _watching_forks = False
         if _saved_filters is not None:
             warnings.filters[:] = _saved_filters
-            warnings._showwarnmsg = _saved_showwarning
+            warnings._showwarnmsg = _saved_showwarnmsg
             _saved_filters = None
         _report_discarded_warnings(gallery_conf, fname)
         _recorded_warnings.clear()
