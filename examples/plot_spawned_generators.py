@@ -128,24 +128,24 @@ print(f"{'some' if repeated else 'no'} spawn keys handed out twice")
 # against: two experiments with consecutive roots then share streams.
 
 
-def first_draws(seed):
-    return np.random.default_rng(seed).integers(1000, size=3)
+def added_seeds(root):  # what NumPy's documentation warns against
+    return [np.random.default_rng(root + task_id).integers(1000, size=3)
+            for task_id in range(4)]
 
 
-added_a = [first_draws(2024 + task_id) for task_id in range(4)]
-added_b = [first_draws(2025 + task_id) for task_id in range(4)]
-paired_a = [first_draws([task_id, 2024]) for task_id in range(4)]
-paired_b = [first_draws([task_id, 2025]) for task_id in range(4)]
+def paired_seeds(root):
+    return [np.random.default_rng([task_id, root]).integers(1000, size=3)
+            for task_id in range(4)]
 
 
 def shared_streams(run_a, run_b):
     return sum(np.array_equal(a, b) for a in run_a for b in run_b)
 
 
-print(f"roots 2024 and 2025, root + task_id: "
-      f"{shared_streams(added_a, added_b)} streams shared")
-print(f"roots 2024 and 2025, [task_id, root]: "
-      f"{shared_streams(paired_a, paired_b)} streams shared")
+added = shared_streams(added_seeds(2024), added_seeds(2025))
+paired = shared_streams(paired_seeds(2024), paired_seeds(2025))
+print(f"roots 2024 and 2025, root + task_id: {added} streams shared")
+print(f"roots 2024 and 2025, [task_id, root]: {paired} streams shared")
 
 # %%
 # Reproducing a result later

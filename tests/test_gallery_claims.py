@@ -104,10 +104,11 @@ def test_spawning_from_threads_can_repeat_keys_on_this_numpy(spawned):
 
 def test_root_plus_task_id_shares_streams_and_a_pair_does_not(spawned):
     # Roots 2024 and 2025 with four tasks: 2024 + 1 == 2025 + 0, and so on.
-    assert spawned.shared_streams(spawned.added_a, spawned.added_b) == 3
-    assert spawned.shared_streams(spawned.paired_a, spawned.paired_b) == 0
+    added_a, added_b = spawned.added_seeds(2024), spawned.added_seeds(2025)
+    assert spawned.shared_streams(added_a, added_b) == 3
+    assert spawned.shared_streams(spawned.paired_seeds(2024), spawned.paired_seeds(2025)) == 0
     for task_id in range(3):
-        assert np.array_equal(spawned.added_a[task_id + 1], spawned.added_b[task_id])
+        assert np.array_equal(added_a[task_id + 1], added_b[task_id])
 
 
 def test_the_record_replays_the_run(spawned):
