@@ -24,6 +24,9 @@ import numpy  # noqa: E402
 HERE = Path(__file__).resolve().parent
 # Small helpers referenced by name from the configuration below.
 sys.path.insert(0, str(HERE / "docs" / "sphinxext"))
+# The checker's page imports examples/check_random_state.py, which sits
+# beside it, as it does for a reader who runs the page's script.
+sys.path.insert(0, str(HERE / "examples"))
 
 # -- Project ------------------------------------------------------------------
 
@@ -57,6 +60,7 @@ extensions = [
     "notfound.extension",
     "offline_pages",  # docs/sphinxext: no page loads anything from outside
     "light_pages",  # docs/sphinxext: palette PNGs, only the icons pages use
+    "checker_download",  # docs/sphinxext: the checker links to this site
 ]
 
 # Every cross-reference must resolve: a broken reference is a broken page.
@@ -155,8 +159,10 @@ copybutton_exclude = ".linenos, .gp, .go"
 sphinx_gallery_conf = {
     "examples_dirs": "../examples",
     "gallery_dirs": "auto_examples",
-    # Every script in examples/ is executed, whatever its name.
+    # Every script in examples/ is executed, whatever its name, except the
+    # checker: a tool to download (from its own page), not an example.
     "filename_pattern": r".*\.py$",
+    "ignore_pattern": r"check_random_state\.py$",
     # The reading order, not the alphabet (docs/sphinxext/gallery_hooks.py).
     "within_subsection_order": "gallery_hooks.gallery_order",
     # Examples run in this process, one after the other. Do not enable the
@@ -179,3 +185,13 @@ sphinx_gallery_conf = {
     # builds, as sphinx-gallery's own documentation does.
     "min_reported_time": sys.maxsize if os.environ.get("SOURCE_DATE_EPOCH") else 0,
 }
+# The checker's page shows what the checker reports: it runs again whenever
+# the checker changes, not only when the page's own script does.
+
+
+def setup(app):
+    import gallery_hooks  # docs/sphinxext, on sys.path above
+
+    app.connect("config-inited", lambda app, config: gallery_hooks.rerun_when_changed(
+        "plot_check_your_code.py", HERE / "examples" / "check_random_state.py",
+        HERE / "docs" / "auto_examples"))

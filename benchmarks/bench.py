@@ -155,7 +155,7 @@ def measure_plain_python(site):
     """Figure 5: each example as a reader runs it, `python examples/NAME.py`."""
     times = {}
     for attempt in range(RUNS):
-        for script in sorted((site / "examples").glob("*.py")):
+        for script in sorted((site / "examples").glob("plot_*.py")):
             times.setdefault(script.stem, []).append(
                 run([sys.executable, script.name], cwd=script.parent, MPLBACKEND="Agg")
             )

@@ -36,9 +36,13 @@ def import_sphinxext(name):
     return module
 
 
+CHECKER = EXAMPLES / "check_random_state.py"  # a tool, not an example
+
+
 def example_paths():
-    """Every gallery script, as sphinx-gallery sees them."""
-    return sorted(EXAMPLES.glob("*.py"))
+    """Every gallery script, as sphinx-gallery sees them (conf.py's
+    ignore_pattern leaves the checker out)."""
+    return sorted(path for path in EXAMPLES.glob("*.py") if path != CHECKER)
 
 
 def load_example(name, as_main=False):

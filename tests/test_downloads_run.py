@@ -1,6 +1,8 @@
 """What a reader downloads runs: each example's notebook and script, fetched
 through the built site's own download links."""
 
+import subprocess
+import sys
 import urllib.request
 from urllib.parse import urljoin
 
@@ -9,7 +11,7 @@ import pytest
 from bs4 import BeautifulSoup
 from nbclient import NotebookClient
 
-from conftest import example_paths
+from conftest import example_paths, parse_html
 
 
 def download(served_site, example, suffix, destination):
@@ -17,7 +19,8 @@ def download(served_site, example, suffix, destination):
     page_url = f"{served_site.url}auto_examples/{example.stem}.html"
     with urllib.request.urlopen(page_url, timeout=30) as response:
         page = BeautifulSoup(response.read().decode(), "html.parser")
-    links = [a["href"] for a in page.select("a.reference.download") if a["href"].endswith(suffix)]
+    links = [a["href"] for a in page.select("div.sphx-glr-download a.reference.download")
+             if a["href"].endswith(suffix)]
     assert len(links) == 1, links
     target = destination / f"{example.stem}{suffix}"
     with urllib.request.urlopen(urljoin(page_url, links[0]), timeout=30) as response:
@@ -28,6 +31,8 @@ def download(served_site, example, suffix, destination):
 @pytest.mark.parametrize("example", example_paths(), ids=lambda path: path.name)
 def test_downloaded_notebook_runs_top_to_bottom(served_site, example, tmp_path):
     notebook_path = download(served_site, example, ".ipynb", tmp_path)
+    if example.stem == "plot_check_your_code":  # it runs the checker beside it
+        download_checker(served_site, tmp_path)
     notebook = nbformat.read(notebook_path, as_version=4)
     client = NotebookClient(
         notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
@@ -37,6 +42,37 @@ def test_downloaded_notebook_runs_top_to_bottom(served_site, example, tmp_path):
     assert not [output for output in outputs if output.output_type == "error"]
     figures = [output for output in outputs if "image/png" in output.get("data", {})]
     assert figures, "the notebook draws its figures"
+
+
+def download_checker(served_site, destination):
+    """Fetch check_random_state.py through the link in its page's text."""
+    page_url = f"{served_site.url}auto_examples/plot_check_your_code.html"
+    with urllib.request.urlopen(page_url, timeout=30) as response:
+        page = BeautifulSoup(response.read().decode(), "html.parser")
+    [link] = {a["href"] for a in page.select("article a.reference.download")
+              if a["href"].endswith("/check_random_state.py")}
+    target = destination / "check_random_state.py"
+    with urllib.request.urlopen(urljoin(page_url, link), timeout=30) as response:
+        target.write_bytes(response.read())
+    return target
+
+
+def test_downloaded_checker_runs_with_plain_python(served_site, site, site_conf, tmp_path):
+    """The checker a reader downloads finds a mistake, and links to its section
+    of the page the site serves it from."""
+    checker = download_checker(served_site, tmp_path)
+    (tmp_path / "work.py").write_text(
+        "import random\nfrom joblib import delayed\n\n"
+        "def task(i):\n    return random.random()\n\ndelayed(task)(1)\n")
+    result = subprocess.run([sys.executable, str(checker), "work.py"], cwd=tmp_path,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1, result.stderr
+    [finding] = result.stdout.splitlines()
+    assert finding.startswith("work.py:5:12: RSP001 ")
+    link = finding.rsplit("(", 1)[1].rstrip(")")
+    assert link == f"{site_conf.SITE_URL}auto_examples/plot_check_your_code.html#rsp001"
+    page, anchor = link.removeprefix(site_conf.SITE_URL).split("#")
+    assert parse_html(site / page).find(id=anchor), "the link leads to the code's section"
 
 
 @pytest.mark.parametrize("example", example_paths(), ids=lambda path: path.name)

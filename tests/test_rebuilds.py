@@ -8,6 +8,7 @@ after editing one example must run that one alone. `make bench` times both.
 
 from PIL import Image
 
+from conftest import CHECKER
 from sandbox import copy_site_sources, make_html
 
 EDITED = "plot_spawned_generators"  # the quickest example to run again
@@ -27,7 +28,8 @@ def test_rebuilds_run_only_the_examples_that_changed(tmp_path):
     copy_site_sources(tmp_path, keep_generated_gallery=True)
     examples = checksum_stamps(tmp_path)
     images = image_stamps(tmp_path)
-    assert len(examples) == len(list((tmp_path / "examples").glob("*.py")))
+    assert len(examples) == len([path for path in (tmp_path / "examples").glob("*.py")
+                                 if path.name != CHECKER.name])
 
     unchanged = make_html(tmp_path)
     assert unchanged.returncode == 0, unchanged.stdout + unchanged.stderr
@@ -41,6 +43,15 @@ def test_rebuilds_run_only_the_examples_that_changed(tmp_path):
     assert edited.returncode == 0, edited.stdout + edited.stderr
     after = checksum_stamps(tmp_path)
     assert [name for name in after if after[name] != examples[name]] == [EDITED]
+
+    # The checker's page imports the checker: editing the checker alone
+    # runs that page again, and nothing else.
+    with (tmp_path / "examples" / CHECKER.name).open("a") as checker:
+        checker.write("\n# An edit: its page runs again.\n")
+    again = make_html(tmp_path)
+    assert again.returncode == 0, again.stdout + again.stderr
+    latest = checksum_stamps(tmp_path)
+    assert [name for name in latest if latest[name] != after[name]] == ["plot_check_your_code"]
     # Its new figures are palette PNGs, like the others.
     for path in (tmp_path / "build" / "html" / "_images").glob(f"sphx_glr_{EDITED}_*.png"):
         with Image.open(path) as png:

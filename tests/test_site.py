@@ -130,7 +130,9 @@ def test_figures_offer_a_sharp_version_for_high_density_screens(site, core_page)
 def download_links(site, page_name):
     page = site / page_name
     links = {}
-    for anchor in parse_html(page).select("a.reference.download"):
+    # sphinx-gallery's own links, at the end of the page (the checker's
+    # page also links the checker itself, in its text).
+    for anchor in parse_html(page).select("div.sphx-glr-download a.reference.download"):
         target = local_target(page, anchor["href"])
         links[target.suffix] = target
     return links

@@ -30,6 +30,7 @@ example. While an example runs:
 """
 
 import faulthandler
+import hashlib
 import os
 import signal
 import subprocess
@@ -56,6 +57,7 @@ GALLERY_ORDER = [
     "plot_monte_carlo.py",
     "plot_dask_cluster.py",
     "plot_behaviour_matrix.py",
+    "plot_check_your_code.py",
 ]
 
 
@@ -69,6 +71,24 @@ def gallery_order(filename):
     if name in GALLERY_ORDER:
         return (GALLERY_ORDER.index(name), name)
     return (len(GALLERY_ORDER), name)
+
+
+def rerun_when_changed(example, dependency, gallery_dir):
+    """Run example again at the next build if dependency changed since.
+
+    sphinx-gallery reruns an example when its own source changes, and keeps
+    its output otherwise (its checksum in gallery_dir). An example that
+    imports a file beside it (the checker's page imports the checker) must
+    also rerun when that file changes: this removes the example's checksum
+    then, and records the dependency's own checksum for next time.
+    """
+    stamp = Path(gallery_dir, f"{Path(dependency).name}.sha256")
+    digest = hashlib.sha256(Path(dependency).read_bytes()).hexdigest()
+    if stamp.is_file() and stamp.read_text() == digest:
+        return
+    Path(gallery_dir, f"{example}.md5").unlink(missing_ok=True)
+    stamp.parent.mkdir(parents=True, exist_ok=True)
+    stamp.write_text(digest)
 
 
 DEFAULT_TIMEOUT = 120.0

@@ -1,0 +1,739 @@
+#!/usr/bin/env python3
+"""Find the random-state mistakes that make parallel Python code repeat itself.
+
+Usage::
+
+    python check_random_state.py [--select CODES] [--ignore CODES] PATH...
+
+PATH is a Python file or a folder, searched for ``*.py`` files (folders
+such as ``.venv``, ``.git`` and ``node_modules`` are skipped). Each finding
+is printed as ``path:line:column: CODE message``, the format editors and CI
+systems read. The exit status is 0 when every file was checked and nothing
+was found, 1 when something was found or a file could not be checked, and 2
+on a usage error. ``# noqa: RSP001`` at the end of a line silences that
+code on that line (a bare ``# noqa`` silences every code).
+
+Codes:
+
+RSP001  a parallel task draws from a global random state
+RSP002  one generator object is handed to every task
+RSP003  a seed made by arithmetic on another seed, or the loop counter
+RSP004  random state made at import time in a module that starts processes
+RSP005  a task seeds with the time or the process id
+
+The checker reads code; it does not run it. It follows names within one
+file: a function handed to ``joblib.delayed``, a ``multiprocessing`` pool, a
+``concurrent.futures`` executor or a dask client, the functions of the same
+file that it calls, a task function passed once through a parameter, and
+names bound by a plain assignment. It does not follow imports from other
+modules, methods, attributes, containers or dynamic dispatch. It only needs
+the Python standard library, version 3.11 or later. Each code is explained,
+with runnable examples, on the site this file comes from (SITE_URL).
+"""
+
+import argparse
+import ast
+import io
+import os
+import sys
+import tokenize
+from dataclasses import dataclass
+from pathlib import Path
+
+# The site that explains each code; the published site writes its own
+# address here when it builds the file you download.
+SITE_URL = "http://127.0.0.1:8000/"
+
+# Each code is explained on the site's page about this checker.
+CODES = {code: f"auto_examples/plot_check_your_code.html#{code.lower()}"
+         for code in ["RSP001", "RSP002", "RSP003", "RSP004", "RSP005"]}
+
+# Folders that hold other people's code or build output, never searched.
+SKIPPED_FOLDERS = {".git", ".hg", ".svn", ".venv", "venv", ".tox", ".nox",
+                   "__pycache__", "node_modules", "site-packages",
+                   ".mypy_cache", ".pytest_cache", ".ruff_cache"}
+
+# -- What the names mean --------------------------------------------------
+
+# np.random.<name>: functions that use NumPy's one global RandomState.
+NUMPY_GLOBAL = {
+    "beta", "binomial", "bytes", "chisquare", "choice", "dirichlet",
+    "exponential", "f", "gamma", "geometric", "gumbel", "hypergeometric",
+    "laplace", "logistic", "lognormal", "logseries", "multinomial",
+    "multivariate_normal", "negative_binomial", "noncentral_chisquare",
+    "noncentral_f", "normal", "pareto", "permutation", "poisson", "power",
+    "rand", "randint", "randn", "random", "random_integers",
+    "random_sample", "ranf", "rayleigh", "sample", "seed", "set_state",
+    "shuffle", "standard_cauchy", "standard_exponential", "standard_gamma",
+    "standard_normal", "standard_t", "triangular", "uniform", "vonmises",
+    "wald", "weibull", "zipf"}
+# random.<name>: functions that use the random module's hidden instance.
+PYTHON_GLOBAL = {
+    "betavariate", "binomialvariate", "choice", "choices", "expovariate",
+    "gammavariate", "gauss", "getrandbits", "lognormvariate",
+    "normalvariate", "paretovariate", "randbytes", "randint", "random",
+    "randrange", "sample", "seed", "setstate", "shuffle", "triangular",
+    "uniform", "vonmisesvariate", "weibullvariate"}
+GLOBAL_DRAWS = ({f"numpy.random.{name}" for name in NUMPY_GLOBAL}
+                | {f"random.{name}" for name in PYTHON_GLOBAL})
+
+BIT_GENERATORS = {"PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64"}
+# Calls that make a random state, and the name of their seed argument.
+SEEDED_BY = {
+    "numpy.random.seed": "seed",
+    "numpy.random.default_rng": "seed",
+    "numpy.random.RandomState": "seed",
+    "numpy.random.SeedSequence": "entropy",
+    "random.seed": "a",
+    "random.Random": "x",
+    **{f"numpy.random.{name}": "seed" for name in BIT_GENERATORS},
+}
+GENERATORS = {"numpy.random.default_rng", "numpy.random.RandomState",
+              "numpy.random.Generator", "random.Random",
+              *(f"numpy.random.{name}" for name in BIT_GENERATORS)}
+CLOCKS_AND_IDS = {
+    "time.time", "time.time_ns", "time.perf_counter", "time.monotonic",
+    "time.perf_counter_ns", "time.monotonic_ns", "time.process_time",
+    "os.getpid", "os.getppid", "datetime.datetime.now",
+    "datetime.datetime.utcnow", "threading.get_ident",
+    "threading.get_native_id"}
+
+DELAYED = {"joblib.delayed", "dask.delayed"}
+# Methods that run their first argument as a task, on these receivers.
+TASK_METHODS = {"map", "imap", "imap_unordered", "map_async", "starmap",
+                "starmap_async", "apply", "apply_async", "submit"}
+EXECUTORS = {"multiprocessing.Pool", "multiprocessing.pool.Pool",
+             "multiprocessing.pool.ThreadPool",
+             "concurrent.futures.ProcessPoolExecutor",
+             "concurrent.futures.ThreadPoolExecutor",
+             "distributed.Client", "loky.get_reusable_executor",
+             "joblib.externals.loky.get_reusable_executor"}
+PROCESS_CLASSES = {"multiprocessing.Process"}
+
+# Older or longer spellings of the same objects.
+SYNONYMS = {"numpy.random.mtrand.": "numpy.random.",
+            "dask.distributed.": "distributed.",
+            "concurrent.futures.process.": "concurrent.futures.",
+            "concurrent.futures.thread.": "concurrent.futures.",
+            "joblib.parallel.": "joblib.",
+            "distributed.client.": "distributed."}
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    path: str
+    line: int
+    column: int
+    code: str
+    message: str
+
+    def __str__(self):
+        link = SITE_URL.rstrip("/") + "/" + CODES[self.code]
+        return (f"{self.path}:{self.line}:{self.column}: {self.code} "
+                f"{self.message} ({link})")
+
+
+class CheckError(Exception):
+    """A file that cannot be checked; the message names it and says why."""
+
+
+# -- Reading a module -----------------------------------------------------
+
+
+def parse(path):
+    """The module's syntax tree, and its source text."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as error:
+        raise CheckError(f"{path}: cannot read: {error.strerror}") from None
+    if b"\0" in data:
+        raise CheckError(f"{path}: not a Python file (binary data)")
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        source = data.decode(encoding)
+    except (SyntaxError, LookupError, UnicodeDecodeError) as error:
+        raise CheckError(f"{path}: not a Python file ({error})") from None
+    try:
+        tree = ast.parse(source, filename=str(path))
+    except SyntaxError as error:
+        raise CheckError(f"{path}:{error.lineno}:{error.offset or 0}: "
+                         f"cannot parse: {error.msg}") from None
+    return tree, source
+
+
+def noqa_comments(source):
+    """{line: set of codes (empty for every code)} from # noqa comments."""
+    silenced = {}
+    tokens = tokenize.generate_tokens(io.StringIO(source).readline)
+    for token in tokens:
+        if token.type != tokenize.COMMENT:
+            continue
+        text = token.string.lstrip("#").strip()
+        if not text.lower().startswith("noqa"):
+            continue
+        codes = text[4:].lstrip(":").replace(",", " ").split()
+        silenced[token.start[0]] = {c for c in codes if c.startswith("RSP")}
+    return silenced
+
+
+def is_main_guard(node):
+    """True for ``if __name__ == "__main__":``."""
+    test = node.test
+    return (isinstance(test, ast.Compare) and len(test.ops) == 1
+            and isinstance(test.ops[0], ast.Eq)
+            and {ast.unparse(test.left), ast.unparse(test.comparators[0])}
+            in ({"__name__", "'__main__'"}, {"__name__", '"__main__"'}))
+
+
+FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+IMPORTS = (ast.Import, ast.ImportFrom)
+
+
+class Module:
+    """One file: its imports, its functions, and where each node sits."""
+
+    def __init__(self, tree):
+        self.tree = tree
+        self.aliases = {}  # (scope, name) -> dotted name of what it imports
+        self.functions = {}  # name -> every def of that name
+        self.scope_of = {}  # node -> the function (or module) it runs in
+        self.parent = {}
+        self.nodes = []  # every node, read once: ast.walk is slow
+        self.calls = []
+        stack = [(tree, tree)]
+        while stack:
+            node, scope = stack.pop()
+            self.nodes.append(node)
+            kind = type(node)
+            if kind is ast.Call:
+                self.calls.append(node)
+            elif kind in IMPORTS:
+                self.add_import(node, scope)
+            elif kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
+                self.functions.setdefault(node.name, []).append(node)
+            inner = node if kind in FUNCTIONS else scope
+            for field in node._fields:
+                value = getattr(node, field, None)
+                children = value if type(value) is list else (value,)
+                for child in children:
+                    # Contexts and operators (Load, Add...) are shared
+                    # singletons, of no use here.
+                    if isinstance(child, ast.AST) and child._fields:
+                        self.parent[child] = node
+                        self.scope_of[child] = inner
+                        stack.append((child, inner))
+        self.call_names = {}
+        self.bindings = {}  # (scope, name) -> values assigned to it
+        for node in self.nodes:
+            if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value:
+                targets = node.targets if isinstance(node, ast.Assign) \
+                    else [node.target]
+                for target in targets:
+                    if isinstance(target, ast.Name):
+                        key = (self.scope_of.get(node, tree), target.id)
+                        self.bindings.setdefault(key, []).append(node.value)
+            elif isinstance(node, ast.withitem) and isinstance(
+                    node.optional_vars, ast.Name):
+                key = (self.scope_of.get(node.context_expr, tree),
+                       node.optional_vars.id)
+                self.bindings.setdefault(key, []).append(node.context_expr)
+
+    def add_import(self, node, scope):
+        """An import binds its names in the function (or module) it is in."""
+        if type(node) is ast.Import:
+            for alias in node.names:
+                if alias.asname:
+                    self.aliases[scope, alias.asname] = alias.name
+                else:
+                    root = alias.name.split(".")[0]
+                    self.aliases[scope, root] = root
+        elif node.module and not node.level:
+            for alias in node.names:
+                name = alias.asname or alias.name
+                self.aliases[scope, name] = f"{node.module}.{alias.name}"
+
+    def name_of(self, node):
+        """The dotted name an expression stands for, or None.
+
+        ``np.random.rand`` gives "numpy.random.rand" after
+        ``import numpy as np``; a call gives its function's name plus "()".
+        """
+        if isinstance(node, ast.Name):
+            name, scope = None, self.scope_of.get(node, self.tree)
+            while name is None:  # this function's imports, then outer ones
+                name = self.aliases.get((scope, node.id))
+                if scope is self.tree:
+                    break
+                scope = self.scope_of.get(scope, self.tree)
+        elif isinstance(node, ast.Attribute):
+            base = self.name_of(node.value)
+            name = base and f"{base}.{node.attr}"
+        elif isinstance(node, ast.Call):
+            base = self.name_of(node.func)
+            name = base and f"{base}()"
+        else:
+            return None
+        for old, new in SYNONYMS.items():
+            if name and name.startswith(old):
+                name = new + name[len(old):]
+        return name
+
+    def value_of(self, node):
+        """What a local name was bound to, when it was bound exactly once."""
+        if not isinstance(node, ast.Name):
+            return node
+        scope = self.scope_of.get(node, self.tree)
+        for where in (scope, self.tree):
+            values = self.bindings.get((where, node.id))
+            if values:
+                return values[0] if len(values) == 1 else None
+        return None
+
+    def call_name(self, node):
+        """The dotted name of a call's function, through one binding."""
+        if not isinstance(node, ast.Call):
+            return None
+        if node not in self.call_names:  # every rule asks: remember
+            self.call_names[node] = self._call_name(node)
+        return self.call_names[node]
+
+    def _call_name(self, node):
+        name = self.name_of(node.func)
+        if name is None and isinstance(node.func, ast.Attribute):
+            # ctx.Pool() where ctx = multiprocessing.get_context(...)
+            receiver = self.value_of(node.func.value)
+            base = self.name_of(receiver) if receiver is not None else None
+            name = base and f"{base}.{node.func.attr}"
+        return name
+
+    def enclosing(self, node, kinds):
+        while node in self.parent:
+            node = self.parent[node]
+            if isinstance(node, kinds):
+                return node
+        return None
+
+
+# -- Tasks: the functions that run in parallel ---------------------------
+
+
+def is_executor(module, node):
+    """True when node is a pool, an executor or a dask client."""
+    value = module.value_of(node)
+    name = module.call_name(value)
+    return bool(name) and (
+        name in EXECUTORS
+        or (name.startswith("multiprocessing.") and name.endswith(".Pool")))
+
+
+def task_handoffs(module):
+    """(function expression, call that hands it over) for every task."""
+    for node in module.nodes:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for decorator in node.decorator_list:
+                if module.name_of(decorator) in DELAYED:
+                    yield ast.Name(node.name), decorator
+        if not isinstance(node, ast.Call):
+            continue
+        name = module.call_name(node)
+        if name in DELAYED and node.args:
+            yield node.args[0], node
+        elif (isinstance(node.func, ast.Attribute) and node.args
+              and node.func.attr in TASK_METHODS
+              and is_executor(module, node.func.value)):
+            yield node.args[0], node
+        elif name and (name in PROCESS_CLASSES or (
+                name.startswith("multiprocessing.")
+                and name.endswith(".Process"))):
+            for keyword in node.keywords:
+                if keyword.arg == "target":
+                    yield keyword.value, node
+
+
+def task_functions(module, expression, depth=0):
+    """The definitions (or lambda) a task expression may run."""
+    if isinstance(expression, ast.Lambda):
+        return [expression]
+    if isinstance(expression, ast.Call) and expression.args and \
+            module.name_of(expression.func) == "functools.partial":
+        return task_functions(module, expression.args[0], depth)
+    if not isinstance(expression, ast.Name):
+        return []
+    if expression.id in module.functions:
+        return module.functions[expression.id]
+    # A task passed through a parameter: follow the callers, once.
+    scope = module.scope_of.get(expression)
+    if depth or not isinstance(scope, (ast.FunctionDef,
+                                       ast.AsyncFunctionDef)):
+        return []
+    names = [arg.arg for arg in scope.args.posonlyargs + scope.args.args]
+    if expression.id not in names:
+        return []
+    position = names.index(expression.id)
+    found = []
+    for call in module.calls:
+        if isinstance(call.func, ast.Name) \
+                and call.func.id == scope.name:
+            given = [k.value for k in call.keywords
+                     if k.arg == expression.id]
+            if len(call.args) > position:
+                given.append(call.args[position])
+            for argument in given:
+                found += task_functions(module, argument, depth + 1)
+    return found
+
+
+def reachable(module, function):
+    """function, and the functions of the module it calls, transitively."""
+    seen, todo = [], [function]
+    while todo:
+        current = todo.pop()
+        if any(current is done for done in seen):
+            continue
+        seen.append(current)
+        for node in ast.walk(current):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+                todo += module.functions.get(node.func.id, [])
+    return seen
+
+
+def label(function):
+    return "a lambda" if isinstance(function, ast.Lambda) \
+        else f"'{function.name}'"
+
+
+# -- The rules ------------------------------------------------------------
+
+
+def seed_argument(module, call):
+    """The expression a seeding call is given as its seed, if any."""
+    keyword = SEEDED_BY.get(module.call_name(call))
+    if keyword is None:
+        return None
+    for given in call.keywords:
+        if given.arg == keyword:
+            return given.value
+    return call.args[0] if call.args else None
+
+
+def global_state_in_tasks(module):
+    """RSP001 and RSP005: what each task, and what it calls, does."""
+    for expression, handoff in task_handoffs(module):
+        for task in task_functions(module, expression):
+            for function in reachable(module, task):
+                via = "" if function is task else \
+                    f"{label(function)}, called by task {label(task)}, "
+                subject = via or f"task {label(task)} "
+                for node in ast.walk(function):
+                    name = module.call_name(node)
+                    if name in GLOBAL_DRAWS:
+                        yield from global_draw(node, name, subject)
+                    seed = seed_argument(module, node)
+                    if seed is not None and clock_or_id(module, seed):
+                        yield node, "RSP005", (
+                            f"{subject}seeds from the clock or the process "
+                            "id: no run can be repeated, and tasks can get "
+                            "the same seed; pass each task a spawned seed")
+
+
+def global_draw(node, name, subject):
+    library = "NumPy" if name.startswith("numpy.") else "Python's random"
+    short = name.replace("numpy.random.", "np.random.")
+    verb = "seeds" if name.rsplit(".", 1)[1] in {"seed", "set_state",
+                                                 "setstate"} else \
+        "draws from"
+    yield node, "RSP001", (
+        f"{subject}{verb} {library}'s global random state ({short}): "
+        "workers may repeat each other, and no run can be repeated; pass "
+        "each task a seed and make its generator from it")
+
+
+def clock_or_id(module, expression):
+    """True if the expression calls the clock or a process or thread id."""
+    expression = module.value_of(expression) or expression
+    return any(module.call_name(node) in CLOCKS_AND_IDS
+               for node in ast.walk(expression))
+
+
+def loop_counters(module, node):
+    """Names counting the iterations of the loops around node."""
+    counters = set()
+    while node in module.parent:
+        node = module.parent[node]
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef,
+                             ast.Lambda)):
+            break
+        loops = []
+        if isinstance(node, (ast.For, ast.AsyncFor)):
+            loops = [(node.target, node.iter)]
+        elif isinstance(node, (ast.ListComp, ast.SetComp, ast.DictComp,
+                               ast.GeneratorExp)):
+            loops = [(g.target, g.iter) for g in node.generators]
+        for target, iterable in loops:
+            if not (isinstance(iterable, ast.Call) and
+                    isinstance(iterable.func, ast.Name)):
+                continue
+            if iterable.func.id == "range" and isinstance(target, ast.Name):
+                counters.add(target.id)
+            elif iterable.func.id == "enumerate" and \
+                    isinstance(target, ast.Tuple) and \
+                    isinstance(target.elts[0], ast.Name):
+                counters.add(target.elts[0].id)
+    return counters
+
+
+ARITHMETIC = (ast.Add, ast.Sub, ast.Mult, ast.BitXor, ast.BitOr, ast.LShift)
+
+
+def derived_seeds(module):
+    """RSP003: seed + i, seed * 1000 + i, or the bare loop counter."""
+    for node in module.calls:
+        seed = seed_argument(module, node)
+        if seed is None:
+            continue
+        value = module.value_of(seed)
+        if isinstance(value, ast.BinOp) and isinstance(value.op, ARITHMETIC) \
+                and not all(isinstance(leaf, (ast.Constant, ast.operator,
+                                              ast.BinOp, ast.UnaryOp,
+                                              ast.unaryop))
+                            for leaf in ast.walk(value)):
+            yield node, "RSP003", (
+                f"seed made by arithmetic, {ast.unparse(value)}: runs with "
+                "nearby roots share streams; use SeedSequence(root).spawn(n) "
+                "or default_rng([i, root])")
+        elif isinstance(seed, ast.Name) and \
+                seed.id in loop_counters(module, node):
+            yield node, "RSP003", (
+                f"the loop counter {seed.id} is the seed: every loop seeded "
+                "this way repeats the same streams; use "
+                "SeedSequence(root).spawn(n) or default_rng([i, root])")
+
+
+def is_generator(module, expression, scope):
+    """True for a generator made in this file, or a name bound to one."""
+    if isinstance(expression, ast.Name):
+        key = (scope, expression.id)
+        values = module.bindings.get(key) or module.bindings.get(
+            (module.tree, expression.id)) or []
+        return len(values) == 1 and is_generator(module, values[0], scope)
+    return module.call_name(expression) in GENERATORS
+
+
+def task_arguments(module, call):
+    """The arguments a task call gives its task, when call makes a task."""
+    if isinstance(call.func, ast.Call) and \
+            module.call_name(call.func) in DELAYED:
+        arguments = call.args + [k.value for k in call.keywords]
+    elif isinstance(call.func, ast.Attribute) and \
+            call.func.attr in {"submit", "apply_async", "apply"} and \
+            is_executor(module, call.func.value):
+        arguments = call.args[1:] + [k.value for k in call.keywords]
+    else:
+        return []
+    flat = []
+    for argument in arguments:  # apply_async(f, (a, b)) and args=(a, b)
+        if isinstance(argument, (ast.Tuple, ast.List)):
+            flat += argument.elts
+        else:
+            flat.append(argument)
+    return flat
+
+
+def bound_in_loop(loop):
+    """The names a loop or comprehension binds at each iteration."""
+    if isinstance(loop, (ast.For, ast.AsyncFor)):
+        nodes = [loop.target, *loop.body]
+    else:
+        nodes = [g.target for g in loop.generators]
+    return {node.id for top in nodes for node in ast.walk(top)
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)}
+
+
+def shared_generators(module):
+    """RSP002: one generator object given to every task."""
+    message = ("one generator, {}, goes to every task: copies in "
+               "processes repeat the same numbers, threads race for it; "
+               "spawn one per task with generator.spawn(n)")
+    for node in module.nodes:
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
+            # [generator] * n
+            for side in (node.left, node.right):
+                if isinstance(side, ast.List) and len(side.elts) == 1 and \
+                        is_generator(module, side.elts[0],
+                                     module.scope_of.get(node, module.tree)):
+                    yield side.elts[0], "RSP002", message.format(
+                        ast.unparse(side.elts[0]))
+        if not isinstance(node, ast.Call):
+            continue
+        loop = module.enclosing(node, (
+            ast.For, ast.AsyncFor, ast.ListComp, ast.SetComp, ast.DictComp,
+            ast.GeneratorExp, ast.FunctionDef, ast.AsyncFunctionDef,
+            ast.Lambda))
+        if loop is None or isinstance(loop, (ast.FunctionDef, ast.Lambda,
+                                             ast.AsyncFunctionDef)):
+            continue
+        scope = module.scope_of.get(node, module.tree)
+        for argument in task_arguments(module, node):
+            if isinstance(argument, ast.Name) and \
+                    argument.id not in bound_in_loop(loop) and \
+                    is_generator(module, argument, scope):
+                yield argument, "RSP002", message.format(argument.id)
+
+
+def starts_processes(module):
+    """True when the module starts processes that may run it again.
+
+    spawn and forkserver workers import the main module again; explicit
+    fork contexts, threads and joblib's loky workers do not.
+    """
+    for node in module.calls:
+        name = module.call_name(node)
+        if not name:
+            continue
+        if name == "multiprocessing.get_context":
+            method = node.args[0] if node.args else None
+            if not (isinstance(method, ast.Constant) and
+                    method.value == "fork"):
+                return True
+        elif name.startswith("multiprocessing.") and not \
+                name.startswith("multiprocessing.get_context()") and \
+                name.rsplit(".", 1)[1] in {"Pool", "Process"}:
+            return True
+        elif name == "concurrent.futures.ProcessPoolExecutor":
+            return True
+        elif name in {"distributed.LocalCluster", "distributed.Client"} \
+                and not node.args and not any(  # an address, or threads
+                    k.arg == "address" or (k.arg == "processes" and isinstance(
+                        k.value, ast.Constant) and not k.value.value)
+                    for k in node.keywords):
+            return True
+        elif name == "joblib.Parallel" and any(
+                k.arg == "backend" and isinstance(k.value, ast.Constant)
+                and k.value.value == "multiprocessing"
+                for k in node.keywords):
+            return True
+    return False
+
+
+def module_level_state(module):
+    """RSP004: random state made when the module is imported."""
+    if not starts_processes(module):
+        return
+    todo = list(ast.iter_child_nodes(module.tree))
+    while todo:
+        node = todo.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef,
+                             ast.Lambda)):
+            continue  # runs when called, not at import
+        if isinstance(node, ast.If) and is_main_guard(node):
+            todo += node.orelse  # the guarded block runs in the parent only
+            continue
+        todo += ast.iter_child_nodes(node)
+        name = module.call_name(node)
+        if name in GLOBAL_DRAWS or name in GENERATORS or \
+                name == "numpy.random.SeedSequence":
+            short = name.replace("numpy.random.", "np.random.")
+            yield node, "RSP004", (
+                f"{short} runs at import in a module that starts processes:"
+                " spawn and forkserver workers run it again; move it under "
+                "if __name__ == '__main__'")
+
+
+RULES = [global_state_in_tasks, shared_generators, derived_seeds,
+         module_level_state]
+
+
+def check_file(path, select=(), ignore=()):
+    """The findings in one file, sorted; raises CheckError if unreadable."""
+    tree, source = parse(path)
+    module = Module(tree)
+    findings = set()
+    silenced = None  # read only when there is something to silence
+    for rule in RULES:
+        for node, code, message in rule(module):
+            line, column = node.lineno, node.col_offset + 1
+            if silenced is None:
+                silenced = noqa_comments(source) if "noqa" in source else {}
+            codes = silenced.get(line)
+            if codes is not None and (not codes or code in codes):
+                continue
+            if select and not code.startswith(tuple(select)):
+                continue
+            if code.startswith(tuple(ignore)):
+                continue
+            findings.add(Finding(str(path), line, column, code, message))
+    return sorted(findings)
+
+
+# -- The command line -----------------------------------------------------
+
+
+def python_files(path):
+    """path itself if it is a file, else the .py files under it."""
+    if path.is_file():
+        yield path
+        return
+    for folder, subfolders, files in os.walk(path):
+        subfolders[:] = sorted(
+            name for name in subfolders
+            if name not in SKIPPED_FOLDERS and not name.endswith(".egg-info")
+            and not (Path(folder, name, "pyvenv.cfg").exists()))
+        for name in sorted(files):
+            if name.endswith(".py"):
+                yield Path(folder, name)
+
+
+def code_list(text):
+    codes = [code.strip().upper() for code in text.split(",") if code.strip()]
+    unknown = [code for code in codes
+               if not any(known.startswith(code) for known in CODES)]
+    if unknown:
+        raise argparse.ArgumentTypeError(
+            f"unknown code {', '.join(unknown)} (known: {', '.join(CODES)})")
+    return codes
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(
+        prog="check_random_state.py",
+        description="Find the random-state mistakes of parallel Python code.",
+        epilog="Codes: " + "; ".join(
+            f"{code}, {SITE_URL}{page}" for code, page in CODES.items()))
+    parser.add_argument("paths", nargs="+", metavar="PATH", type=Path,
+                        help="a Python file, or a folder to search")
+    parser.add_argument("--select", type=code_list, default=[],
+                        help="report only these codes (comma-separated)")
+    parser.add_argument("--ignore", type=code_list, default=[],
+                        help="do not report these codes (comma-separated)")
+    arguments = parser.parse_args(argv)
+    missing = [str(path) for path in arguments.paths if not path.exists()]
+    if missing:
+        parser.error(f"no such file or folder: {', '.join(missing)}")
+
+    found = unchecked = checked = 0
+    for path in arguments.paths:
+        for file in python_files(path):
+            try:
+                findings = check_file(file, arguments.select,
+                                      arguments.ignore)
+            except CheckError as error:
+                print(f"check_random_state.py: {error}", file=sys.stderr)
+                unchecked += 1
+                continue
+            except (RecursionError, MemoryError):
+                print(f"check_random_state.py: {file}: too deeply nested "
+                      "to check", file=sys.stderr)
+                unchecked += 1
+                continue
+            checked += 1
+            found += len(findings)
+            for finding in findings:
+                print(finding)
+    if not checked and not unchecked:
+        print("check_random_state.py: no Python files in "
+              f"{', '.join(map(str, arguments.paths))}", file=sys.stderr)
+    return 1 if found or unchecked else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,220 @@
+r"""
+===========================================
+Check your own code for these mistakes
+===========================================
+
+Does *your* code have the bugs this site shows? Download
+:download:`check_random_state.py <../../examples/check_random_state.py>`
+(one file, standard library only, Python 3.11 or later) and run it on
+your project: ``python check_random_state.py src/``. It reads the code
+without running it and reports five mistakes, each with a code, a
+line and a link back here. This page runs it on a wrong and a right
+version of each mistake, as they appear in this gallery.
+"""
+
+# %%
+# Running the checker
+# -------------------
+#
+# Each finding is one line, ``path:line:column: CODE message``, the format
+# editors and CI systems read. The exit status is 1 when something is
+# found, 0 when nothing is, 2 on a usage error. ``--select`` and
+# ``--ignore`` take codes; ``# noqa: RSP001`` at the end of a line
+# silences one code there. The repository's ``.pre-commit-hooks.yaml``
+# also offers it as a pre-commit hook. Below, ``check`` saves a snippet as
+# ``snippet.py`` and runs the checker on it, as you would in a terminal.
+
+import subprocess
+import sys
+import tempfile
+import textwrap
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+try:  # the checker, downloaded from this page into this script's folder
+    import check_random_state
+except ModuleNotFoundError:
+    sys.exit("First save check_random_state.py next to this script.")
+
+reports = {}  # (code, "wrong" or "right") -> the codes the checker found
+
+
+def check(code, **versions):
+    for version, source in versions.items():
+        with tempfile.TemporaryDirectory() as folder:
+            snippet = Path(folder, "snippet.py")
+            snippet.write_text(textwrap.dedent(source).lstrip())
+            result = subprocess.run(
+                [sys.executable, check_random_state.__file__, snippet.name],
+                cwd=folder, capture_output=True, text=True)
+        findings = result.stdout.splitlines()
+        reports[code, version] = [line.split()[1] for line in findings]
+        print(f"{code}, {version}: exit status {result.returncode}")
+        for line in findings:  # wrapped to fit the page
+            print(textwrap.fill(line, 79, subsequent_indent="    "))
+
+
+# %%
+# .. _rsp001:
+#
+# RSP001: a task draws from a global random state
+# -----------------------------------------------
+#
+# The mistake of :ref:`the core example
+# <sphx_glr_auto_examples_plot_random_state_in_parallel.py>`: the numbers
+# come from whatever state the worker holds. The checker also looks into
+# the functions of the file that the task calls. The fix: a seed per task.
+
+check("RSP001", wrong="""
+    import numpy as np
+    from joblib import Parallel, delayed
+
+    def task(i):
+        return np.random.randint(100, size=5)
+
+    if __name__ == "__main__":
+        print(Parallel(n_jobs=2)(delayed(task)(i) for i in range(5)))
+""", right="""
+    import numpy as np
+    from joblib import Parallel, delayed
+
+    def task(seed):
+        return np.random.default_rng(seed).integers(100, size=5)
+
+    if __name__ == "__main__":
+        seeds = np.random.SeedSequence(2024).spawn(5)
+        print(Parallel(n_jobs=2)(delayed(task)(s) for s in seeds))
+""")
+
+# %%
+# .. _rsp002:
+#
+# RSP002: one generator object for every task
+# -------------------------------------------
+#
+# Processes receive copies of the one generator and repeat each other;
+# threads race for it, as
+# :ref:`sphx_glr_auto_examples_plot_shared_generator_threads.py` shows.
+# The fix spawns one generator per task.
+
+one_for_all = """
+    import numpy as np
+    from concurrent.futures import ProcessPoolExecutor
+
+    def task(generator):
+        return generator.integers(100, size=5)
+
+    if __name__ == "__main__":
+        generator = np.random.default_rng(2024)
+        with ProcessPoolExecutor(2) as pool:
+            print(list(pool.map(task, [generator] * 5)))
+"""
+check("RSP002", wrong=one_for_all,
+      right=one_for_all.replace("[generator] * 5", "generator.spawn(5)"))
+
+# %%
+# .. _rsp003:
+#
+# RSP003: a seed made by arithmetic
+# ---------------------------------
+#
+# ``root + task_id`` gives distinct seeds in one run, but runs with nearby
+# roots share streams, as NumPy's documentation warns and
+# :ref:`sphx_glr_auto_examples_plot_spawned_generators.py` measures. A
+# loop counter as the seed repeats the same streams in every loop seeded
+# that way. Hash the pair instead: ``default_rng([task_id, root])``.
+
+check("RSP003", wrong="""
+    import numpy as np
+
+    def task(root, task_id):
+        return np.random.default_rng(root + task_id).random()
+""", right="""
+    import numpy as np
+
+    def task(root, task_id):
+        return np.random.default_rng([task_id, root]).random()
+""")
+
+# %%
+# .. _rsp004:
+#
+# RSP004: random state made at import
+# -----------------------------------
+#
+# ``spawn`` and ``forkserver`` workers run the main module again and seed
+# themselves alike (:ref:`sphx_glr_auto_examples_plot_start_methods.py`).
+# So the checker reports this only where such processes start: through
+# ``multiprocessing``, process executors, joblib's ``multiprocessing``
+# backend or dask's local cluster. The fix: under the main guard.
+
+check("RSP004", wrong="""
+    import multiprocessing
+    import numpy as np
+
+    np.random.seed(0)
+
+    if __name__ == "__main__":
+        with multiprocessing.Pool(2) as pool:
+            print(pool.map(abs, range(-5, 0)))
+""", right="""
+    import multiprocessing
+    import numpy as np
+
+    if __name__ == "__main__":
+        np.random.seed(0)
+        with multiprocessing.Pool(2) as pool:
+            print(pool.map(abs, range(-5, 0)))
+""")
+
+# %%
+# .. _rsp005:
+#
+# RSP005: a task seeds with the time or the process id
+# ----------------------------------------------------
+#
+# Tasks started in the same clock tick, or in the same reused worker, get
+# the same seed, and no run can be repeated. Inside a task, the checker
+# reports a seed that comes from ``time`` or ``os.getpid()``. A seed
+# derived from a root, given to the task, has neither flaw.
+
+seeded_by_pid = """
+    import os
+    import numpy as np
+    from joblib import Parallel, delayed
+
+    def task(i):
+        return np.random.default_rng(os.getpid()).random()
+
+    Parallel(n_jobs=2)(delayed(task)(i) for i in range(5))
+"""
+check("RSP005", wrong=seeded_by_pid,
+      right=seeded_by_pid.replace("os.getpid()", "[i, 2024]"))
+
+# %%
+# What it found, snippet by snippet: each wrong version gets its own code,
+# and each right version nothing.
+
+codes, rows = list(check_random_state.CODES), list(reports)
+found = np.array([[reports[row].count(c) for c in codes] for row in rows])
+fig, ax = plt.subplots(figsize=(6.4, 4.6))
+# Pale cells: black text stays readable on every one of them.
+ax.imshow(found, cmap="Blues", vmin=-1, vmax=4, aspect="auto")
+for (row, column), count in np.ndenumerate(found):
+    ax.text(column, row, count or "", ha="center", va="center")
+ax.set_xticks(range(len(codes)), codes)
+ax.set_yticks(range(len(rows)), [", ".join(row) for row in rows])
+ax.set_title("Findings per snippet and code", loc="left")
+fig.tight_layout()
+
+# %%
+# What it cannot see
+# ------------------
+#
+# The checker reads one file at a time and never runs it. It misses a
+# task imported from another module, a method handed to a pool, a
+# generator reached through a dict or an attribute, and names bound any
+# other way than by one plain assignment. It would rather say nothing
+# than raise a false alarm: a clean run is not a proof.
