@@ -306,6 +306,18 @@ class Module:
             name = base and f"{base}.{node.func.attr}"
         return name
 
+    def visible_functions(self, name):
+        """The defs a name can mean where it is used: those of the nearest
+        enclosing scope that defines it (two tests may both define "func")."""
+        scope = self.scope_of.get(name, self.tree)
+        defined = self.functions.get(name.id, [])
+        while True:
+            here = [f for f in defined
+                    if self.scope_of.get(f, self.tree) is scope]
+            if here or scope is self.tree:
+                return here
+            scope = self.scope_of.get(scope, self.tree)
+
     def enclosing(self, node, kinds):
         while node in self.parent:
             node = self.parent[node]
@@ -332,7 +344,7 @@ def task_handoffs(module):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             for decorator in node.decorator_list:
                 if module.name_of(decorator) in DELAYED:
-                    yield ast.Name(node.name), decorator
+                    yield node, decorator
         if not isinstance(node, ast.Call):
             continue
         name = module.call_name(node)
@@ -352,7 +364,7 @@ def task_handoffs(module):
 
 def task_functions(module, expression, depth=0):
     """The definitions (or lambda) a task expression may run."""
-    if isinstance(expression, ast.Lambda):
+    if isinstance(expression, FUNCTIONS):  # a lambda, or a decorated def
         return [expression]
     if isinstance(expression, ast.Call) and expression.args and \
             module.name_of(expression.func) == "functools.partial":
@@ -360,7 +372,7 @@ def task_functions(module, expression, depth=0):
     if not isinstance(expression, ast.Name):
         return []
     if expression.id in module.functions:
-        return module.functions[expression.id]
+        return module.visible_functions(expression)
     # A task passed through a parameter: follow the callers, once.
     scope = module.scope_of.get(expression)
     if depth or not isinstance(scope, (ast.FunctionDef,
@@ -393,7 +405,7 @@ def reachable(module, function):
         seen.append(current)
         for node in ast.walk(current):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-                todo += module.functions.get(node.func.id, [])
+                todo += module.visible_functions(node.func)
     return seen
 
 

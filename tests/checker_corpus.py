@@ -133,6 +133,17 @@ BUGGY = {
 
         total = dask.compute(*[sample(10) for _ in range(4)])
     """,
+    "dask.delayed decorator on a nested function": """
+        import random
+        import dask
+
+        def main():
+            @dask.delayed
+            def roll():
+                return random.randint(1, 6)  # expect: RSP001
+
+            return dask.compute(roll(), roll())
+    """,
     "dask Client.submit": """
         import random
         from dask.distributed import Client
@@ -540,6 +551,23 @@ CORRECT = {
             return value, time.perf_counter() - start
 
         Parallel(n_jobs=2)(delayed(timed)(s) for s in np.random.SeedSequence(1).spawn(2))
+    """,
+    "two functions with one name; the one handed over is clean": """
+        from concurrent.futures import ThreadPoolExecutor
+        import numpy as np
+
+        def test_clean():
+            def func(seed):
+                return np.random.default_rng(seed).random()
+
+            with ThreadPoolExecutor(2) as pool:
+                pool.submit(func, 1)
+
+        def test_other():
+            def func(x):
+                return np.random.rand() + x  # called directly, not a task
+
+            assert func(0) < 1
     """,
     "a local function named random": """
         from joblib import Parallel, delayed

@@ -151,7 +151,7 @@ def stop_worker_threads(check=True):
     gallery_hooks = import_sphinxext("gallery_hooks")  # the build's own helpers
     gallery_hooks._stop_reusable_workers()
     others = [t.name for t in threading.enumerate() if t is not threading.current_thread()]
-    threads = gallery_hooks.thread_count()  # C threads too, as CPython counts
+    threads = gallery_hooks.settled_thread_count()  # C threads too, as CPython counts
     assert not check or (others, threads) == ([], 1), f"threads still running before a fork: {others}, {threads} in all"
 
 

@@ -36,6 +36,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 import warnings
 from pathlib import Path
 
@@ -139,9 +140,24 @@ def thread_count():
         return threading.active_count()
 
 
+def settled_thread_count(timeout=2.0):
+    """thread_count(), once threads that are ending have ended.
+
+    A joined thread (loky's, when its executor shuts down) has left Python,
+    but the kernel may list it for a few more milliseconds: while no other
+    Python thread runs, wait up to timeout seconds for the count to drop.
+    """
+    deadline = time.monotonic() + timeout
+    count = thread_count()
+    while count > threading.active_count() and time.monotonic() < deadline:
+        time.sleep(0.01)
+        count = thread_count()
+    return count
+
+
 def _refuse_fork_with_threads(event, args):
     """Audit hook: while an example runs, os.fork() needs a single thread."""
-    if event != "os.fork" or not _watching_forks or thread_count() == 1:
+    if event != "os.fork" or not _watching_forks or settled_thread_count() == 1:
         return
     named = [t.name for t in threading.enumerate() if t is not threading.current_thread()]
     raise ForkWithThreadsError(
