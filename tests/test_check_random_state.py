@@ -246,22 +246,33 @@ def test_the_published_download_links_to_the_published_site(tmp_path):
 
 
 def test_the_pre_commit_hook_runs_the_checker(tmp_path):
-    """pre-commit's try-repo installs this repository's hook as a user would."""
+    """pre-commit's try-repo installs this repository's hook as a user would.
+
+    The hook's two files are committed to a repository of their own, so the
+    test needs no git history in the checkout it runs from.
+    """
     import shutil
+
+    assert shutil.which("git")
+    git = ["git", "-c", "user.name=test", "-c", "user.email=test@example.invalid",
+           "-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false"]
+    hooks = tmp_path / "hooks"
+    (hooks / "examples").mkdir(parents=True)
+    shutil.copy2(EXAMPLES.parent / ".pre-commit-hooks.yaml", hooks)
+    shutil.copy2(CHECKER, hooks / "examples")  # keeps its executable bit
+    subprocess.run([*git, "init", "-q"], cwd=hooks, check=True)
+    subprocess.run([*git, "add", "."], cwd=hooks, check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "hooks"], cwd=hooks, check=True)
 
     project = tmp_path / "project"
     project.mkdir()
-    git = ["git", "-c", "user.name=test", "-c", "user.email=test@example.invalid"]
     subprocess.run([*git, "init", "-q"], cwd=project, check=True)
     write(project, "buggy.py", BUGGY["joblib task draws from np.random"])
     write(project, "clean.py", CORRECT["the site's pattern: one spawned seed per task"])
     subprocess.run([*git, "add", "."], cwd=project, check=True)
-    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "cache"),
-           "GIT_AUTHOR_NAME": "test", "GIT_AUTHOR_EMAIL": "test@example.invalid",
-           "GIT_COMMITTER_NAME": "test", "GIT_COMMITTER_EMAIL": "test@example.invalid"}
-    pre_commit = [str(Path(sys.executable).with_name("pre-commit")), "try-repo", str(EXAMPLES.parent),
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "cache")}
+    pre_commit = [str(Path(sys.executable).with_name("pre-commit")), "try-repo", str(hooks),
                   "check-random-state"]
-    assert shutil.which("git")
 
     failed = subprocess.run([*pre_commit, "--all-files"], cwd=project, env=env,
                             capture_output=True, text=True, timeout=300)
