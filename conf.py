@@ -185,11 +185,13 @@ sphinx_gallery_conf = {
     # builds, as sphinx-gallery's own documentation does.
     "min_reported_time": sys.maxsize if os.environ.get("SOURCE_DATE_EPOCH") else 0,
 }
-# The checker's page shows what the checker reports: it runs again whenever
-# the checker changes, not only when the page's own script does.
+
+# -- Reruns -------------------------------------------------------------------
 
 
 def setup(app):
+    """The checker's page shows what the checker reports: it runs again
+    whenever the checker changes, not only when the page's script does."""
     import gallery_hooks  # docs/sphinxext, on sys.path above
 
     app.connect("config-inited", lambda app, config: gallery_hooks.rerun_when_changed(
