@@ -35,6 +35,7 @@ import argparse
 import ast
 import io
 import os
+import re
 import sys
 import tokenize
 from dataclasses import dataclass
@@ -133,6 +134,9 @@ class Finding:
                 f"{self.message} ({link})")
 
 
+ALL = object()  # what a bare "# noqa" silences
+
+
 class CheckError(Exception):
     """A file that cannot be checked; the message names it and says why."""
 
@@ -161,18 +165,23 @@ def parse(path):
     return tree, source
 
 
+NOQA = re.compile(r"#\s*noqa\b(?::\s*(?P<codes>[\w\s,]+))?", re.IGNORECASE)
+
+
 def noqa_comments(source):
-    """{line: set of codes (empty for every code)} from # noqa comments."""
+    """{line: the codes its # noqa comment names}; ALL for a bare # noqa.
+
+    ``# noqa: E501`` names another tool's code and silences none of these.
+    """
     silenced = {}
     tokens = tokenize.generate_tokens(io.StringIO(source).readline)
     for token in tokens:
-        if token.type != tokenize.COMMENT:
+        match = NOQA.search(token.string) \
+            if token.type == tokenize.COMMENT else None
+        if match is None:
             continue
-        text = token.string.lstrip("#").strip()
-        if not text.lower().startswith("noqa"):
-            continue
-        codes = text[4:].lstrip(":").replace(",", " ").split()
-        silenced[token.start[0]] = {c for c in codes if c.startswith("RSP")}
+        codes = (match["codes"] or "").replace(",", " ").upper().split()
+        silenced[token.start[0]] = set(codes) if codes else ALL
     return silenced
 
 
@@ -665,9 +674,10 @@ def check_file(path, select=(), ignore=()):
         for node, code, message in rule(module):
             line, column = node.lineno, node.col_offset + 1
             if silenced is None:
-                silenced = noqa_comments(source) if "noqa" in source else {}
-            codes = silenced.get(line)
-            if codes is not None and (not codes or code in codes):
+                silenced = noqa_comments(source) \
+                    if "noqa" in source.lower() else {}
+            codes = silenced.get(line, ())
+            if codes is ALL or code in codes:
                 continue
             if select and not code.startswith(tuple(select)):
                 continue

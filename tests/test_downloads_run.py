@@ -14,18 +14,29 @@ from nbclient import NotebookClient
 from conftest import example_paths, parse_html
 
 
-def download(served_site, example, suffix, destination):
-    """Fetch the example's download link ending in suffix, as a reader would."""
-    page_url = f"{served_site.url}auto_examples/{example.stem}.html"
+def fetch_link(served_site, page_name, selector, ending, target):
+    """Follow the one link of the page that matches selector and ends with
+    ending, as a reader would, and save what it serves as target."""
+    page_url = f"{served_site.url}auto_examples/{page_name}"
     with urllib.request.urlopen(page_url, timeout=30) as response:
         page = BeautifulSoup(response.read().decode(), "html.parser")
-    links = [a["href"] for a in page.select("div.sphx-glr-download a.reference.download")
-             if a["href"].endswith(suffix)]
+    links = {a["href"] for a in page.select(selector) if a["href"].endswith(ending)}
     assert len(links) == 1, links
-    target = destination / f"{example.stem}{suffix}"
-    with urllib.request.urlopen(urljoin(page_url, links[0]), timeout=30) as response:
+    with urllib.request.urlopen(urljoin(page_url, links.pop()), timeout=30) as response:
         target.write_bytes(response.read())
     return target
+
+
+def download(served_site, example, suffix, destination):
+    """The example's own download (sphinx-gallery's links) ending in suffix."""
+    return fetch_link(served_site, f"{example.stem}.html", "div.sphx-glr-download a.reference.download",
+                      suffix, destination / f"{example.stem}{suffix}")
+
+
+def download_checker(served_site, destination):
+    """check_random_state.py, through the link in its page's text."""
+    return fetch_link(served_site, "plot_check_your_code.html", "article a.reference.download",
+                      "/check_random_state.py", destination / "check_random_state.py")
 
 
 @pytest.mark.parametrize("example", example_paths(), ids=lambda path: path.name)
@@ -42,19 +53,6 @@ def test_downloaded_notebook_runs_top_to_bottom(served_site, example, tmp_path):
     assert not [output for output in outputs if output.output_type == "error"]
     figures = [output for output in outputs if "image/png" in output.get("data", {})]
     assert figures, "the notebook draws its figures"
-
-
-def download_checker(served_site, destination):
-    """Fetch check_random_state.py through the link in its page's text."""
-    page_url = f"{served_site.url}auto_examples/plot_check_your_code.html"
-    with urllib.request.urlopen(page_url, timeout=30) as response:
-        page = BeautifulSoup(response.read().decode(), "html.parser")
-    [link] = {a["href"] for a in page.select("article a.reference.download")
-              if a["href"].endswith("/check_random_state.py")}
-    target = destination / "check_random_state.py"
-    with urllib.request.urlopen(urljoin(page_url, link), timeout=30) as response:
-        target.write_bytes(response.read())
-    return target
 
 
 def test_downloaded_checker_runs_with_plain_python(served_site, site, site_conf, tmp_path):
