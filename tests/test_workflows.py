@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import ROOT
+from conftest import CHECKER, ROOT, example_paths
 
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
 USES = re.compile(r"uses:\s*(?P<action>[\w.-]+/[\w.-]+)@(?P<ref>\S+)(?:\s*#\s*(?P<tag>\S+))?")
@@ -69,6 +69,11 @@ def test_workflow_covers_the_platforms_readers_use():
     assert "os: [macos-latest, windows-latest]" in workflow
     examples_job = workflow.split("\n  examples:\n", 1)[1].split("\n  deploy:\n", 1)[0]
     assert 'python "$example"' in examples_job
+    # The loop runs the gallery's scripts, every one of them and nothing
+    # else: the checker, which needs a path, has a step of its own.
+    [pattern] = re.findall(r"for example in (\S+); do", examples_job)
+    assert sorted(ROOT.glob(pattern)) == example_paths()
+    assert f"python examples/{CHECKER.name} examples/{CHECKER.name}\n" in examples_job
     assert 'python-version: "3.14"' in examples_job
     assert "needs: [test, examples, site]" in workflow
 
