@@ -155,11 +155,14 @@ def stop_worker_threads(check=True):
     assert not check or (others, threads) == ([], 1), f"threads still running before a fork: {others}, {threads} in all"
 
 
+@pytest.hookimpl(trylast=True)  # after pytest groups the tests of one page
 def pytest_collection_modifyitems(items):
     """Run the tests that use the browser or the local web server last.
 
     Both keep threads running for the rest of the session, and the tests
     that fork need a process with a single thread (stop_worker_threads).
+    The sort is stable: pytest's grouping by module-scoped parameter (one
+    browser visit per page, in test_browser.py) is kept.
     """
     late = {"browser", "served_site"}
     items.sort(key=lambda item: bool(late & set(getattr(item, "fixturenames", ()))))

@@ -1,7 +1,8 @@
 """The site as readers see it, in a real browser (headless Chromium).
 
 One browser and one local server for the whole session. Every page of the
-built site is opened in light and in dark mode.
+built site is opened in light and in dark mode, and on a phone. The tests
+that only read a page at 1280x900 in light mode share one visit of it.
 """
 
 import io
@@ -34,35 +35,52 @@ def test_the_site_has_pages():
     assert CORE_PAGE in PAGES and "index.html" in PAGES and "404.html" in PAGES
 
 
-@pytest.mark.parametrize("mode", ["light", "dark"])
+@pytest.fixture(scope="module", params=PAGES)
+def light_page(request, browser, served_site):
+    """(name, page, problems): a page opened once at 1280x900 in light mode.
+
+    A module-scoped parameter: pytest runs every test of one page in a row,
+    then closes it. The tests only read the page (axe adds its script and
+    nothing else).
+    """
+    page, problems = browser.visit(served_site.url + request.param)
+    yield request.param, page, problems
+    page.context.close()
+
+
+def assert_loads_cleanly_and_passes_axe(browser, page, problems, mode):
+    assert page.evaluate("document.documentElement.dataset.theme") == mode
+    # Every image decodes (lazy ones are asked for first).
+    broken = page.evaluate(
+        """async () => {
+            const images = [...document.images];
+            images.forEach(image => { image.loading = 'eager'; });
+            await Promise.all(images.map(image => image.decode().catch(() => null)));
+            return images.filter(image => image.naturalWidth === 0).map(image => image.src);
+        }"""
+    )
+    assert broken == []
+    assert problems == []
+    assert browser.axe_violations(page) == []
+
+
+def test_page_loads_cleanly_and_passes_axe_in_light_mode(browser, light_page):
+    _, page, problems = light_page
+    assert_loads_cleanly_and_passes_axe(browser, page, problems, "light")
+
+
 @pytest.mark.parametrize("name", PAGES)
-def test_page_loads_cleanly_and_passes_axe(browser, served_site, name, mode):
-    page, problems = browser.visit(served_site.url + name, color_scheme=mode)
+def test_page_loads_cleanly_and_passes_axe_in_dark_mode(browser, served_site, name):
+    page, problems = browser.visit(served_site.url + name, color_scheme="dark")
     try:
-        assert page.evaluate("document.documentElement.dataset.theme") == mode
-        # Every image decodes (lazy ones are asked for first).
-        broken = page.evaluate(
-            """async () => {
-                const images = [...document.images];
-                images.forEach(image => { image.loading = 'eager'; });
-                await Promise.all(images.map(image => image.decode().catch(() => null)));
-                return images.filter(image => image.naturalWidth === 0).map(image => image.src);
-            }"""
-        )
-        assert broken == []
-        assert problems == []
-        assert browser.axe_violations(page) == []
+        assert_loads_cleanly_and_passes_axe(browser, page, problems, "dark")
     finally:
         page.context.close()
 
 
-@pytest.mark.parametrize("name", PAGES)
-def test_every_link_and_download_answers(browser, served_site, name):
-    page, problems = browser.visit(served_site.url + name)
-    try:
-        hrefs = page.evaluate("[...document.querySelectorAll('a[href]')].map(a => a.href)")
-    finally:
-        page.context.close()
+def test_every_link_and_download_answers(light_page):
+    _, page, _ = light_page
+    hrefs = page.evaluate("[...document.querySelectorAll('a[href]')].map(a => a.href)")
     local = set()
     for href in hrefs:
         parts = urlsplit(href)
@@ -195,20 +213,16 @@ def test_page_fits_a_phone(browser, served_site, name):
         page.context.close()
 
 
-@pytest.mark.parametrize("name", PAGES)
-def test_no_code_or_output_block_scrolls_sideways_at_1280(browser, served_site, name):
+def test_no_code_or_output_block_scrolls_sideways_at_1280(light_page):
     """At 1280x900, every line of every code and output block is visible."""
-    page, problems = browser.visit(served_site.url + name)
-    try:
-        cut_off = page.evaluate(
-            """() => [...document.querySelectorAll("main pre")]
-                .filter(pre => pre.scrollWidth > pre.clientWidth)
-                .map(pre => pre.textContent.split("\\n").reduce(
-                    (a, b) => (b.length > a.length ? b : a), ""))"""
-        )
-        assert cut_off == [], f"{len(cut_off)} blocks scroll; their longest lines: {cut_off}"
-        blocks = page.evaluate("document.querySelectorAll('main pre').length")
-        assert name not in {CORE_PAGE} or blocks >= 10, "the core page shows its code"
-        assert problems == []
-    finally:
-        page.context.close()
+    name, page, problems = light_page
+    cut_off = page.evaluate(
+        """() => [...document.querySelectorAll("main pre")]
+            .filter(pre => pre.scrollWidth > pre.clientWidth)
+            .map(pre => pre.textContent.split("\\n").reduce(
+                (a, b) => (b.length > a.length ? b : a), ""))"""
+    )
+    assert cut_off == [], f"{len(cut_off)} blocks scroll; their longest lines: {cut_off}"
+    blocks = page.evaluate("document.querySelectorAll('main pre').length")
+    assert name not in {CORE_PAGE} or blocks >= 10, "the core page shows its code"
+    assert problems == []
