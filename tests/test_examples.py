@@ -6,7 +6,8 @@ method in fresh interpreters, and the dask cluster runs as separate
 programs. So each script runs once, with this Python's default (CI runs the
 suite on Python 3.11 to 3.14, whose Linux default moved to forkserver, and
 the scripts on macOS and Windows, where it is spawn), and once more where
-the platform is made to look like Windows.
+the platform is made to look like Windows. A seeded example prints, line
+for line, what its page shows.
 """
 
 import os
@@ -16,7 +17,8 @@ import textwrap
 
 import pytest
 
-from conftest import CORE_EXAMPLE, EXAMPLES, ROOT, example_paths
+from conftest import (CORE_EXAMPLE, EXAMPLES, ROOT, UNSEEDED_EXAMPLES, captured_output, example_paths,
+                      parse_html)
 
 TIMEOUT = 300  # seconds; the slowest example takes about 20 s here
 
@@ -39,14 +41,31 @@ def run_script(path, setup=None, **env):
     return result.stdout
 
 
+# Examples whose every run prints other numbers: unseeded draws, wall times.
+CHANGES_AT_EVERY_RUN = {CORE_EXAMPLE, "plot_monte_carlo"}
+
+
+def printed_lines(text):
+    """The lines printed, without blank lines (the page's output blocks
+    hold the same lines as the script's output, cell by cell)."""
+    return [line.rstrip() for line in text.splitlines() if line.strip()]
+
+
 @pytest.mark.parametrize("path", example_paths(), ids=lambda path: path.name)
-def test_example_runs_as_plain_script(path):
+def test_example_runs_as_plain_script(path, site):
     # Windows consoles and pipes may use cp1252: what an example prints must
     # encode there too. Python's warnings are errors, as in the build.
     output = run_script(path, PYTHONIOENCODING="cp1252:strict", PYTHONWARNINGS="error")
     assert output.strip()
     # Nothing the pages print is wider than the article column can show.
     assert max(map(len, output.splitlines())) <= 79, path.name
+    # A reader who runs a seeded example gets what its page shows. The
+    # unseeded ones (which test_reproducible does not compare) do change.
+    shown = captured_output(parse_html(site / "auto_examples" / f"{path.stem}.html"))
+    if path.stem not in UNSEEDED_EXAMPLES:
+        assert printed_lines(output) == printed_lines(shown)
+    elif path.stem in CHANGES_AT_EVERY_RUN:
+        assert printed_lines(output) != printed_lines(shown)
 
 
 def test_core_example_without_fork_explains_and_finishes():

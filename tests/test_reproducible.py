@@ -1,67 +1,76 @@
-"""With SOURCE_DATE_EPOCH set, two clean builds give the same HTML.
+"""The seeded examples, run again from scratch, give the HTML `make test` built.
 
-Computation times are hidden then, as in sphinx-gallery's own documentation,
-so every page whose content is seeded must come out byte for byte the same.
-The exceptions are the pages that show run-to-run variation on purpose.
+The copy of the site is built with SOURCE_DATE_EPOCH set, which hides
+computation times, as in sphinx-gallery's own documentation. Every example
+whose output is seeded runs again there, as if it had never been built, and
+every page must come out byte for byte as in the site the rest of the suite
+reads, once that site's running times are taken out.
+
+The examples that show run-to-run variation on purpose (conftest's
+UNSEEDED_EXAMPLES) are not run again: their pages could not match, and
+tests/test_examples.py checks that they do change from run to run. On CI,
+which starts from a clean clone, the site `make test` built is a clean
+build; locally it may reuse pages of examples that did not change since an
+earlier build (`make clean` first if other package versions made those).
 """
 
-from concurrent.futures import ThreadPoolExecutor
+import re
 
-from conftest import CORE_EXAMPLE
+from conftest import UNSEEDED_EXAMPLES, example_paths
 from sandbox import copy_site_sources, make_html
 
-# Pages that show, on purpose, what changes from run to run: the core
-# example prints draws from unseeded global states; the threads example
-# measures how often scheduling reorders the draws; the Monte Carlo and dask
-# examples print wall times (and the dask one, global-state draws); in the
-# behaviour matrix, whether threads sharing one generator, or workers seeded
-# alike, repeat a run depends on scheduling.
-UNSEEDED_PAGES = {
-    f"auto_examples/{CORE_EXAMPLE}.html",
-    "auto_examples/plot_shared_generator_threads.html",
-    "auto_examples/plot_monte_carlo.html",
-    "auto_examples/plot_dask_cluster.html",
-    "auto_examples/plot_behaviour_matrix.html",
-}
-
-
-def build_twice(tmp_path):
-    """Two clean builds, run at the same time: most of an example's time is
-    spent waiting (for workers to start, for tasks that sleep), so the two
-    overlap well on two cores, and a page that changed under the other
-    build's load would not be reproducible anyway."""
-    directories = []
-    for name in ["first", "second"]:
-        directory = tmp_path / name
-        directory.mkdir()
-        copy_site_sources(directory)
-        directories.append(directory)
-    with ThreadPoolExecutor(2) as pool:
-        results = list(pool.map(
-            lambda directory: make_html(directory, SOURCE_DATE_EPOCH="1780000000"), directories))
-    for result in results:
-        assert result.returncode == 0, result.stdout + result.stderr
-    return [directory / "build" / "html" for directory in directories]
+# sphinx-gallery's tables of running times, which SOURCE_DATE_EPOCH turns off.
+TIMING_PAGES = {"sg_execution_times.html", "auto_examples/sg_execution_times.html"}
+# The line sphinx-gallery adds under each example without SOURCE_DATE_EPOCH.
+RUNNING_TIME = re.compile(rb'<p class="sphx-glr-timing"><strong>Total running time of the script:</strong>'
+                          rb' \(\d+ minutes \d+\.\d+ seconds\)</p>\n')
+SEEDED = [path.stem for path in example_paths() if path.stem not in UNSEEDED_EXAMPLES]
 
 
 def pages(site):
     return {
-        str(path.relative_to(site)): path.read_bytes()
+        str(path.relative_to(site)): RUNNING_TIME.sub(b"", path.read_bytes())
         for path in site.rglob("*.html")
         if "_static" not in path.relative_to(site).parts
     }
 
 
-def test_seeded_pages_are_identical_across_clean_builds(tmp_path):
-    first, second = (pages(site) for site in build_twice(tmp_path))
-    assert first.keys() == second.keys()
-    assert UNSEEDED_PAGES <= first.keys()
-    differing = {name for name in first if first[name] != second[name]}
-    assert differing - UNSEEDED_PAGES == set()
-    # The exceptions are real: the core example's unseeded draws and the
-    # Monte Carlo wall times change at every build. (The threads page can,
-    # rarely, come out the same twice: scheduling decides.)
-    assert {f"auto_examples/{CORE_EXAMPLE}.html", "auto_examples/plot_monte_carlo.html"} <= differing
-    # No computation time is shown anywhere.
-    for name, html in first.items():
-        assert b"Total running time of the script" not in html, name
+def checksum_stamps(docs):
+    return {path.name.removesuffix(".py.md5"): path.stat().st_mtime_ns
+            for path in (docs / "auto_examples").glob("*.py.md5")}
+
+
+def forget_generated_pages(docs, examples):
+    """Remove everything sphinx-gallery made for these examples, and the
+    timing tables, so that the next build runs them as the first one did."""
+    gallery = docs / "auto_examples"
+    for name in examples:
+        made = [*gallery.glob(f"{name}.*"), *gallery.glob(f"images/sphx_glr_{name}_*"),
+                *gallery.glob(f"images/thumb/sphx_glr_{name}_thumb.*")]
+        assert made, name
+        for path in made:
+            path.unlink()
+    for table in docs.rglob("sg_execution_times.rst"):
+        table.unlink()
+
+
+def test_seeded_pages_are_identical_when_run_again(site, tmp_path):
+    assert len(SEEDED) >= 4 and UNSEEDED_EXAMPLES < {path.stem for path in example_paths()}
+    copy_site_sources(tmp_path, keep_generated_gallery=True)
+    forget_generated_pages(tmp_path / "docs", SEEDED)
+    kept = checksum_stamps(tmp_path / "docs")
+    result = make_html(tmp_path, SOURCE_DATE_EPOCH="1780000000")
+    assert result.returncode == 0, result.stdout + result.stderr
+    # The seeded examples ran (sphinx-gallery wrote their checksums again),
+    # and only they.
+    stamps = checksum_stamps(tmp_path / "docs")
+    assert stamps.keys() == kept.keys() | set(SEEDED)
+    assert {name for name in stamps if stamps[name] != kept.get(name)} == set(SEEDED)
+    again, built = pages(tmp_path / "build" / "html"), pages(site)
+    assert again.keys() == built.keys() - TIMING_PAGES
+    differing = sorted(name for name in again if again[name] != built[name])
+    assert differing == [], "run `make clean test` if build/html is old"
+    # No computation time is shown on the pages that were made again.
+    for name in SEEDED:
+        html = (tmp_path / "build" / "html" / "auto_examples" / f"{name}.html").read_text()
+        assert "Total running time of the script" not in html, name
