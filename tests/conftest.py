@@ -76,10 +76,19 @@ def load_example(name, as_main=False):
     if not as_main:
         cloudpickle.register_pickle_by_value(module)
     stop_worker_threads(check=False)  # start as `python NAME.py` would
-    with contextlib.redirect_stdout(io.StringIO()):
+    with contextlib.redirect_stdout(io.StringIO()) as printed:
         spec.loader.exec_module(module)
+    PRINTED[name] = printed.getvalue()
     matplotlib.pyplot.close("all")
     return module
+
+
+PRINTED = {}  # what each example loaded by load_example printed
+
+
+def printed_by(name):
+    """What examples/NAME.py printed when load_example ran it."""
+    return PRINTED[name]
 
 
 @pytest.fixture(scope="session")

@@ -18,7 +18,10 @@ import joblib
 import numpy as np
 import pytest
 
-from conftest import EXAMPLES, ROOT, captured_output, example_paths, import_sphinxext, load_example, parse_html, stop_worker_threads
+from conftest import (
+    EXAMPLES, ROOT, captured_output, example_paths, import_sphinxext, load_example, parse_html, printed_by,
+    stop_worker_threads,
+)
 
 FORK = multiprocessing.get_context("fork")
 
@@ -35,7 +38,6 @@ def example_fixture(name, **options):
 
 spawned = example_fixture("plot_spawned_generators")
 collisions = example_fixture("plot_seed_collisions")
-start_methods = example_fixture("plot_start_methods")
 threads = example_fixture("plot_shared_generator_threads")
 monte_carlo = example_fixture("plot_monte_carlo")
 matrix_example = example_fixture("plot_behaviour_matrix")
@@ -270,35 +272,51 @@ def other_interpreter():
 
 @pytest.fixture(scope="module")
 def other_python(tmp_path_factory):
-    """A venv of another Python with the site's numpy and joblib pins."""
+    """A venv of another Python with the site's numpy and joblib pins, or None.
+
+    The venv gets no pip of its own: the suite's pip installs into it
+    (pip --python), which halves the time it takes.
+    """
     python = other_interpreter()
     if python is None:
-        pytest.skip("no second CPython on this machine to compare with")
+        return None
     pins = [line for line in (ROOT / "requirements.txt").read_text().splitlines()
             if line.startswith(("numpy==", "joblib=="))]
     venv = tmp_path_factory.mktemp("other-python")
-    subprocess.run([python, "-m", "venv", str(venv)], check=True, timeout=300)
-    subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", *pins],
-                   check=True, timeout=600, capture_output=True)
+    subprocess.run([python, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=300)
+    subprocess.run([sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"), "install",
+                    "--quiet", *pins], check=True, timeout=600, capture_output=True)
     return str(venv / "bin" / "python")
 
 
-def test_start_methods_measure_every_interpreter_named(other_python):
-    """RANDOM_STATE_PYTHONS: the script measures each interpreter named, shows
-    its versions, and each one's outcomes follow that version's rules."""
-    result = subprocess.run(
-        [sys.executable, str(EXAMPLES / "plot_start_methods.py")],
-        env={**os.environ, "MPLBACKEND": "Agg", "RANDOM_STATE_PYTHONS": f"{sys.executable} {other_python}"},
-        capture_output=True, text=True, timeout=600, check=True,
-    )
-    tables = printed_start_method_tables(result.stdout)
+@pytest.fixture(scope="module")
+def start_methods(other_python):
+    """The start-methods example, run once. Where this machine has a second
+    CPython, the run measures both, as RANDOM_STATE_PYTHONS lets a reader do."""
+    pythons = [sys.executable, *filter(None, [other_python])]
+    with pytest.MonkeyPatch.context() as environment:
+        environment.setenv("RANDOM_STATE_PYTHONS", " ".join(pythons))
+        return load_example("plot_start_methods")
+
+
+def test_start_methods_measure_every_interpreter_named(start_methods, other_python):
+    """RANDOM_STATE_PYTHONS: the script measures each interpreter named and
+    prints its versions; each one's outcomes follow that version's rules
+    (test_start_methods_outcomes_hold_for_each_measured_python)."""
+    if other_python is None:
+        pytest.skip("no second CPython on this machine to compare with")
+    assert start_methods.PYTHONS == [sys.executable, other_python]
     other = subprocess.run([other_python, "-c", "import sys; print(*sys.version_info[:3])"],
                            capture_output=True, text=True, check=True).stdout.split()
-    assert [version for version, _ in tables] == [sys.version_info[:3], tuple(map(int, other))]
-    assert tables[0][0] != tables[1][0]
+    expected = [sys.version_info[:3], tuple(map(int, other))]
+    assert expected[0] != expected[1]
+    for outcomes in start_methods.measured.values():
+        assert [tuple(map(int, outcome["versions"][0].split("."))) for outcome in outcomes] == expected
+    tables = printed_start_method_tables(printed_by("plot_start_methods"))
+    assert [version for version, _ in tables] == expected
     for version, found in tables:
         assert found == expected_start_method_outcomes(version), version
-    assert result.stdout.count(f"NumPy {np.__version__}, joblib {joblib.__version__}") == 2
+    assert printed_by("plot_start_methods").count(f"NumPy {np.__version__}, joblib {joblib.__version__}") == 2
 
 
 # -- Threads sharing a generator -----------------------------------------------------
