@@ -1,12 +1,15 @@
 """A build that never lies: a broken, warning or hanging example fails it.
 
-Each test copies the site's sources to a temporary folder, adds one bad
-example, and runs `make html` there with the test suite's own venv. The build
-must exit non-zero, name the file and the reason, and leave the previously
-published site exactly as it was.
+The tests copy the site's sources to a temporary folder, add bad examples,
+and run `make html` there with the test suite's own venv. The build must exit
+non-zero, name each file and its reason, and leave the previously published
+site exactly as it was. sphinx-gallery runs every example before it fails
+the build, so the examples that fail at once share one build; the hanging
+one, which needs a short time limit, has its own.
 """
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -58,6 +61,7 @@ Its workers never finish.
 
 # %%
 import os
+import re
 import subprocess
 import sys
 import time
@@ -86,12 +90,16 @@ The child of a fork made while another thread runs may deadlock.
 # %%
 import multiprocessing
 import threading
-import time
 
-busy = threading.Thread(target=time.sleep, args=(5,), name="busy-thread")
+done = threading.Event()
+busy = threading.Thread(target=done.wait, name="busy-thread")
 busy.start()
-with multiprocessing.get_context("fork").Pool(2) as pool:
-    print(pool.map(abs, range(4)))
+try:
+    with multiprocessing.get_context("fork").Pool(2) as pool:
+        print(pool.map(abs, range(4)))
+finally:
+    done.set()
+    busy.join()
 '''
 
 DISCARDED_WARNING = '''"""
@@ -113,11 +121,13 @@ print("finished as if nothing happened")
 '''
 
 
-def build_with(tmp_path, name, source, **env):
-    """Copy the site, add examples/NAME.py, run make html; return (code, output)."""
+def build_with(tmp_path, examples, **env):
+    """Copy the site, add examples ({NAME.py: source}), run make html;
+    return (code, output)."""
     # The examples that already ran in `make html` are not run again.
     copy_site_sources(tmp_path, keep_generated_gallery=True)
-    (tmp_path / "examples" / name).write_text(source)
+    for name, source in examples.items():
+        (tmp_path / "examples" / name).write_text(source)
     published = tmp_path / "build" / "html"
     published.mkdir(parents=True)
     (published / "index.html").write_text(PREVIOUS_SITE)
@@ -134,27 +144,51 @@ def assert_failed_and_kept_previous_site(tmp_path, code, output):
     assert not (tmp_path / "build" / "html.staging").exists()
 
 
-def test_an_example_that_raises_fails_the_build(tmp_path):
-    code, output = build_with(tmp_path, "plot_broken.py", BROKEN)
-    assert "plot_broken.py" in output
-    assert "RuntimeError: this example is broken on purpose" in output
-    assert_failed_and_kept_previous_site(tmp_path, code, output)
+BAD_EXAMPLES = {
+    "plot_broken.py": BROKEN,
+    "plot_discarded.py": DISCARDED_WARNING,
+    "plot_fork_with_thread.py": FORK_WITH_A_THREAD,
+    "plot_nested.py": NESTED,
+}
 
 
-def test_joblib_quietly_changing_a_parallel_call_fails_the_build(tmp_path):
-    code, output = build_with(tmp_path, "plot_nested.py", NESTED)
-    assert "plot_nested.py" in output
-    assert "UserWarning: Multiprocessing-backed parallel loops cannot be nested" in output
-    assert_failed_and_kept_previous_site(tmp_path, code, output)
+@pytest.fixture(scope="module")
+def failed_build(tmp_path_factory):
+    """(folder, exit code, output, {example: its report}) of one build with
+    every example of BAD_EXAMPLES added."""
+    folder = tmp_path_factory.mktemp("bad-examples")
+    code, output = build_with(folder, BAD_EXAMPLES)
+    # sphinx-gallery's summary: "<path> failed leaving traceback:" then the
+    # traceback, for each example, in turn.
+    parts = re.split(r"^\s*\S*?(plot_\w+\.py) failed leaving traceback:$", output, flags=re.MULTILINE)
+    reports = dict(zip(parts[1::2], parts[2::2]))
+    return folder, code, output, reports
 
 
-def test_forking_while_a_thread_runs_fails_the_build(tmp_path):
+def report_of(failed_build, name):
+    """What the failed build said about examples/NAME, after checking that
+    it failed and kept the previous site."""
+    folder, code, output, reports = failed_build
+    assert_failed_and_kept_previous_site(folder, code, output)
+    assert sorted(reports) == sorted(BAD_EXAMPLES), output
+    return reports[name]
+
+
+def test_an_example_that_raises_fails_the_build(failed_build):
+    report = report_of(failed_build, "plot_broken.py")
+    assert "RuntimeError: this example is broken on purpose" in report
+
+
+def test_joblib_quietly_changing_a_parallel_call_fails_the_build(failed_build):
+    report = report_of(failed_build, "plot_nested.py")
+    assert "UserWarning: Multiprocessing-backed parallel loops cannot be nested" in report
+
+
+def test_forking_while_a_thread_runs_fails_the_build(failed_build):
     """Python 3.12+ only warns, then discards the warning; the build fails on
     every Python, at the fork, naming the thread."""
-    code, output = build_with(tmp_path, "plot_fork_with_thread.py", FORK_WITH_A_THREAD)
-    assert "plot_fork_with_thread.py" in output
-    assert "ForkWithThreadsError: os.fork() while other threads run (busy-thread;" in output
-    assert_failed_and_kept_previous_site(tmp_path, code, output)
+    report = report_of(failed_build, "plot_fork_with_thread.py")
+    assert "ForkWithThreadsError: os.fork() while other threads run (busy-thread;" in report
 
 
 FORK_TWICE = """
@@ -187,13 +221,13 @@ def test_python_itself_only_warns_about_forking_with_threads_and_discards_errors
     assert result.stdout.strip() == ("1" if sys.version_info >= (3, 12) else "0")
 
 
-def test_a_discarded_warning_fails_the_build(tmp_path):
-    code, output = build_with(tmp_path, "plot_discarded.py", DISCARDED_WARNING)
-    assert "plot_discarded.py emitted warnings that were discarded" in output
-    assert "DeprecationWarning: this warning is swallowed on purpose" in output
-    assert_failed_and_kept_previous_site(tmp_path, code, output)
+def test_a_discarded_warning_fails_the_build(failed_build):
+    report = report_of(failed_build, "plot_discarded.py")
+    assert "plot_discarded.py emitted warnings that were discarded" in report
+    assert "DeprecationWarning: this warning is swallowed on purpose" in report
     # Its checksum is not kept, so the next build runs it (and fails) again.
-    assert not list((tmp_path / "docs" / "auto_examples").glob("plot_discarded.py.md5"))
+    folder = failed_build[0]
+    assert not list((folder / "docs" / "auto_examples").glob("plot_discarded.py.md5"))
 
 
 def alive(pid):
@@ -210,7 +244,7 @@ def test_a_hanging_example_fails_after_the_time_limit_and_leaves_no_worker(tmp_p
     pids_file = tmp_path / "pids.txt"
     started = time.monotonic()
     code, output = build_with(
-        tmp_path, "plot_hanging.py", HANGING, EXAMPLE_TIMEOUT="8", HANG_PIDS=str(pids_file)
+        tmp_path, {"plot_hanging.py": HANGING}, EXAMPLE_TIMEOUT="8", HANG_PIDS=str(pids_file)
     )
     elapsed = time.monotonic() - started
     assert "plot_hanging.py" in output
