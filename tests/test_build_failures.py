@@ -159,8 +159,10 @@ def failed_build(tmp_path_factory):
     folder = tmp_path_factory.mktemp("bad-examples")
     code, output = build_with(folder, BAD_EXAMPLES)
     # sphinx-gallery's summary: "<path> failed leaving traceback:" then the
-    # traceback, for each example, in turn.
-    parts = re.split(r"^\s*\S*?(plot_\w+\.py) failed leaving traceback:$", output, flags=re.MULTILINE)
+    # traceback, for each example, in turn. Sphinx colours it where it sees
+    # a terminal or CI=true: the colour codes go first.
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", output)
+    parts = re.split(r"^\s*\S*?(plot_\w+\.py) failed leaving traceback:$", plain, flags=re.MULTILINE)
     reports = dict(zip(parts[1::2], parts[2::2]))
     return folder, code, output, reports
 
