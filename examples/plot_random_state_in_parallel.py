@@ -3,42 +3,44 @@ r"""
 Random numbers inside ``joblib.Parallel``
 =========================================
 
-A function that draws from NumPy's global random state gives new numbers
-each time a loop calls it. Hand the same calls to ``joblib.Parallel`` and
-the answer depends on how the workers were started: workers *forked* from
-the parent begin with a copy of its random state, and draw the very same
-numbers. This example shows the duplicates, explains them, and removes them
+Parallel tasks that should draw different random numbers often draw the
+same ones, because each worker gets a *copy* of a random state. Today the
+likeliest copy is of a generator made once at the top of a script, which
+joblib's default backend, loky, sends to its workers with every batch of
+tasks. The classic one is NumPy's global state, copied into workers that
+are *forked* from the parent. This page shows both, live, and removes them
 by giving every task its own seed, spawned from one root seed, which also
 makes the results the same on every run and every backend.
 """
 
 # %%
-# A task that draws from the global random state
-# ----------------------------------------------
+# A generator made at module level
+# --------------------------------
 #
-# ``draw_from_global_state`` stands for any code that calls ``np.random``
-# without being handed a random state, as many libraries do. It ignores the
-# task's number: nothing it is given decides what it draws. In a loop, each
-# call moves the global state on, so the five vectors differ.
+# NumPy's documentation suggests making one generator and using it
+# everywhere. In a script that hands tasks to ``joblib.Parallel``, the
+# tasks then draw from that module-level generator.
 
 import multiprocessing
 import os
 import time
 
-# Forking (below) is safe only in a process with one thread, and NumPy's
-# BLAS starts a pool of threads when NumPy is imported: keep it to one.
+# Not needed in your code: this page forks below, which is safe only in a
+# process with one thread, and NumPy's BLAS starts a pool of threads.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import matplotlib.pyplot as plt
 import numpy as np
 from joblib import Parallel, delayed
+from joblib.externals.loky import get_reusable_executor
 
 N_TASKS = 5
+rng = np.random.default_rng(12345)  # one generator for the whole script
 
 
-def draw_from_global_state(task_number):
+def draw_from_module_generator(task_number):
     time.sleep(0.05)  # stands for real work; lets both workers take tasks
-    return np.random.randint(100, size=5)
+    return rng.integers(100, size=5)
 
 
 def run_tasks(task, arguments, backend):  # with two workers
@@ -46,30 +48,13 @@ def run_tasks(task, arguments, backend):  # with two workers
     return np.array(Parallel(n_jobs=2, backend=backend)(tasks))
 
 
-sequential = np.array([draw_from_global_state(i) for i in range(N_TASKS)])
-print(f"sequential loop:\n{sequential}")
-
-# %%
-# The same tasks on forked workers
-# --------------------------------
-#
-# joblib's ``multiprocessing`` backend runs tasks in a pool of processes.
-# Given the ``fork`` start method, it makes each worker a copy of this
-# process. Fork is here to show the problem, not to fix anything: Windows
-# has none, Python's documentation calls it unsafe on macOS, and Python
-# 3.12+ warns against forking a process that runs several threads.
-
-FORK = None
-if "fork" in multiprocessing.get_all_start_methods():
-    FORK = multiprocessing.get_context("fork")
-    forked = run_tasks(draw_from_global_state, range(N_TASKS), FORK)
-    print(f"forked workers:\n{forked}")
-else:
-    print("This platform cannot fork: the forked runs are skipped.")
+module_level = {backend: run_tasks(draw_from_module_generator,
+                                   range(N_TASKS), backend)
+                for backend in ["loky", "threading"]}
+print(f"module-level generator, loky:\n{module_level['loky']}")
 
 # %%
 # In the heatmaps, a row that repeats an earlier one is outlined in orange.
-
 ORANGE = "#b93a0b"
 
 
@@ -80,17 +65,15 @@ def heatmaps(panels, title):
         ax.imshow(vectors, cmap="Blues", vmin=-50, vmax=250, aspect="auto")
         for (row, column), value in np.ndenumerate(vectors):
             ax.text(column, row, value, ha="center", va="center")
-        width = vectors.shape[1]
         for row, vector in enumerate(vectors):
             twins = [r for r in range(row) if (vectors[r] == vector).all()]
-            if not twins:
-                continue
-            for outlined in (twins[0], row):
+            for outlined in twins[:1] + [row] if twins else []:
                 ax.add_patch(plt.Rectangle(
-                    (-0.45, outlined - 0.45), width - 0.1, 0.9, fill=False,
-                    edgecolor=ORANGE, linewidth=2.5, clip_on=False))
-            ax.text(width - 0.4, row, f"= task {twins[0]}", color=ORANGE,
-                    fontweight="bold", va="center")
+                    (-0.45, outlined - 0.45), len(vector) - 0.1, 0.9,
+                    fill=False, edgecolor=ORANGE, lw=2.5, clip_on=False))
+            if twins:
+                ax.text(len(vector) - 0.4, row, f"= task {twins[0]}",
+                        color=ORANGE, fontweight="bold", va="center")
         ax.set_xticks([])
         ax.set_yticks(range(len(vectors)),
                       [f"task {i}" for i in range(len(vectors))])
@@ -99,27 +82,72 @@ def heatmaps(panels, title):
     fig.tight_layout()
 
 
-panels = [("sequential loop", sequential)]
-if FORK is not None:
-    panels.append(("forked workers", forked))
-heatmaps(panels, "Draws from the global random state")
+heatmaps(list(module_level.items()), "One generator made at module level")
 
 # %%
-# Why forked workers repeat each other
+# Every loky task drew the same numbers. loky pickles a function defined
+# in the main script together with the globals it uses (with cloudpickle),
+# so every batch of tasks unpickles its own copy of ``rng``, and every copy
+# starts from the state that this process never advanced. Threads share
+# the one object and draw distinct numbers, in an order that scheduling
+# decides. The same copying happens to one generator passed as an argument
+# to every task:
+
+one_generator = np.random.default_rng(2024)
+
+
+def draw_from_own_generator(seed):
+    time.sleep(0.05)
+    generator = np.random.default_rng(seed)  # passes a Generator through
+    return generator.integers(100, size=5)
+
+
+copied = run_tasks(draw_from_own_generator, [one_generator] * N_TASKS, "loky")
+print(f"one generator passed to every task, loky:\n{copied}")
+
+# %%
+# Here every task is a batch of its own. With many short tasks joblib puts
+# several in one batch, and the tasks of a batch share a copy: then only
+# *some* results repeat, which is harder to notice
+# (:ref:`sphx_glr_auto_examples_plot_batches_and_pools.py`).
+#
+# The global state, copied by ``fork``
 # ------------------------------------
 #
-# Forking copies the parent's memory, NumPy's global random state
-# included: the second worker replays the first one's draws. The state
-# exists as soon as ``numpy.random`` is imported, which any
-# ``np.random.<name>`` does, ``np.random.SeedSequence`` included; it does
-# not wait for a first draw. Nor is this a fluke: ten more forked runs.
+# ``draw_from_global_state`` stands for any code that calls ``np.random``
+# without being handed a random state, as libraries do when their
+# ``random_state`` is ``None``
+# (:ref:`sphx_glr_auto_examples_plot_library_calls.py`). In a loop each
+# call moves the global state on. Workers forked from this process start
+# with a copy of that state, and the second worker replays the first one's
+# draws. Windows cannot fork, and Python 3.12+ warns against forking a
+# process that runs threads (a ``DeprecationWarning``, which Python hides
+# unless run with ``-W default`` or ``-X dev``).
 
-if FORK is not None:
+
+def draw_from_global_state(task_number):
+    time.sleep(0.05)
+    return np.random.randint(100, size=5)
+
+
+sequential = np.array([draw_from_global_state(i) for i in range(N_TASKS)])
+# loky keeps its workers, and a thread that manages them, for the next
+# call: stop them, since forking is safe only while no other thread runs.
+get_reusable_executor().shutdown(wait=True)
+FORK = None
+if "fork" in multiprocessing.get_all_start_methods():
+    FORK = multiprocessing.get_context("fork")
+    forked = run_tasks(draw_from_global_state, range(N_TASKS), FORK)
     repeats = [run_tasks(draw_from_global_state, range(N_TASKS), FORK)
                for _ in range(10)]
     n_duplicated = sum(len(np.unique(vectors, axis=0)) < N_TASKS
                        for vectors in repeats)
-    print(f"{n_duplicated} of 10 forked runs drew duplicated vectors")
+    print(f"forked workers:\n{forked}")
+    print(f"{n_duplicated} of 10 more forked runs drew duplicated vectors")
+    heatmaps([("sequential loop", sequential), ("forked workers", forked)],
+             "Draws from the global random state")
+else:
+    print("This platform cannot fork: the forked runs are skipped.")
 
 # %%
 # The fix: a seed for every task, spawned from one root
@@ -127,74 +155,46 @@ if FORK is not None:
 #
 # Each task builds its own generator from the seed it receives.
 # ``SeedSequence(ROOT_SEED).spawn(n)`` derives ``n`` child seeds from the
-# root and each child's index: the tasks' streams are independent and
-# depend on the root alone. This page fixes the root; for real work, draw
-# it with ``secrets.randbits(128)``, as NumPy advises, and save it.
+# root and each child's index: the streams are independent and depend on
+# the root alone. This page fixes the root; for real work, draw it with
+# ``secrets.randbits(128)``, as NumPy advises, and save it.
 
 ROOT_SEED = 2024
-
-
-def draw_from_own_generator(seed):
-    time.sleep(0.05)
-    generator = np.random.default_rng(seed)
-    return generator.integers(100, size=5)
-
-
 seeds = np.random.SeedSequence(ROOT_SEED).spawn(N_TASKS)
-backend = FORK if FORK is not None else "loky"
-first_run = run_tasks(draw_from_own_generator, seeds, backend)
-second_run = run_tasks(draw_from_own_generator, seeds, backend)
-print(f"spawned seeds, first run:\n{first_run}")
-print("second run identical:", np.array_equal(first_run, second_run))
+first_run = run_tasks(draw_from_own_generator, seeds, "loky")
+print(f"spawned seeds, loky:\n{first_run}")
+others = {"fork": FORK, "threading": "threading", "loky": "loky"}
+for name, backend in others.items():
+    if backend is not None:
+        again = run_tasks(draw_from_own_generator, seeds, backend)
+        print(f"{name}, identical: {np.array_equal(again, first_run)}")
 
 # %%
-# Other backends
-# --------------
-#
-# loky, joblib's default, starts fresh interpreters; ``threading`` shares
-# this process's one global state between threads. Both draw distinct but
-# unrepeatable numbers from the global state, and, with spawned seeds, the
-# forked run's numbers exactly.
+# Without seeds, loky's fresh workers and the threads draw distinct but
+# unrepeatable numbers from the global state. The threads draw from this
+# process's own state, which the forked workers never advanced: the
+# threading panel's first rows hold numbers that the forked workers drew.
 
 on_loky = run_tasks(draw_from_global_state, range(N_TASKS), "loky")
 on_threads = run_tasks(draw_from_global_state, range(N_TASKS), "threading")
-for name in ["loky", "threading"]:
-    seeded = run_tasks(draw_from_own_generator, seeds, name)
-    print(f"{name}, spawned seeds, identical to the first run: "
-          f"{np.array_equal(seeded, first_run)}")
-
 heatmaps([("global state, loky", on_loky),
           ("global state, threading", on_threads),
           ("spawned seeds, any backend", first_run)],
          "Distinct numbers everywhere; reproducible only with seeds")
 
 # %%
-# One generator object for every task
-# -----------------------------------
-#
-# A common mistake with NumPy's newer API: one generator, passed to every
-# task. A process backend sends each task a pickled *copy* of it, so every
-# task draws the same numbers. Threads share the object: the numbers
-# differ, but which task gets which depends on scheduling
-# (:ref:`sphx_glr_auto_examples_plot_shared_generator_threads.py`).
-# scikit-learn's ``random_state`` is alike: an int gives the same numbers
-# at every call, a ``RandomState`` instance is advanced by each use, and
-# ``None`` means NumPy's global state.
-
-one_generator = np.random.default_rng(ROOT_SEED)  # default_rng passes it on
-copied = run_tasks(draw_from_own_generator, [one_generator] * N_TASKS, "loky")
-print(f"one generator, loky:\n{copied}")
-
-# %%
 # What to remember
 # ----------------
 #
-# * Never let a task draw from a random state it was not given. Spawn one
-#   seed per task from a single root, and build the task's generator from
-#   it: the results then depend on the root alone.
-# * Keep random state out of module level: ``spawn`` and ``forkserver``
-#   workers run the main script again, so a module-level
-#   ``np.random.seed(0)`` seeds them all alike
+# * Never let a task draw from a random state it was not given, at module
+#   level or global. Spawn one seed per task from a single root and build
+#   the task's generator from it: the results depend on the root alone.
+# * Keep random state out of module level. loky copies it with the task;
+#   ``spawn`` workers run the line that made it again, and ``forkserver``
+#   ones (since Python 3.14.1 and 3.13.8) copy what their server made: a
+#   seeded one is the same in every worker
 #   (:ref:`sphx_glr_auto_examples_plot_start_methods.py`).
 # * Integer seeds drawn at random, one per task, can collide
 #   (:ref:`sphx_glr_auto_examples_plot_seed_collisions.py`).
+
+plt.show()

@@ -51,6 +51,8 @@ ALLOWED_WARNINGS: list[tuple[type[Warning], str, str]] = []
 # summary.
 GALLERY_ORDER = [
     "plot_random_state_in_parallel.py",
+    "plot_batches_and_pools.py",
+    "plot_library_calls.py",
     "plot_spawned_generators.py",
     "plot_seed_collisions.py",
     "plot_start_methods.py",
