@@ -604,8 +604,10 @@ def shared_generators(module):
 def starts_processes(module):
     """True when the module starts processes that may run it again.
 
-    spawn and forkserver workers import the main module again; explicit
-    fork contexts, threads and joblib's loky workers do not.
+    spawn workers import the main module again; forkserver workers did so
+    up to Python 3.14.0 and 3.13.7, and since then copy the server, which
+    imported it once. Explicit fork contexts, threads and joblib's loky
+    workers do not run it again.
     """
     for node in module.calls:
         name = module.call_name(node)
@@ -656,7 +658,8 @@ def module_level_state(module):
             short = name.replace("numpy.random.", "np.random.")
             yield node, "RSP004", (
                 f"{short} runs at import in a module that starts processes:"
-                " spawn and forkserver workers run it again; move it under "
+                " spawn workers run it again, and forkserver workers start "
+                "from its result, so workers start alike; move it under "
                 "if __name__ == '__main__'")
 
 

@@ -3,12 +3,11 @@ r"""
 The behaviour matrix, measured live
 ===================================
 
-Which ways of getting random numbers are safe on which joblib backend? This
-page answers with tables measured while the site was built, never typed by
-hand. Each row is a backend (for ``multiprocessing``, with a start method);
-each column is a way for a task to get random numbers. Every cell says
-whether the six tasks drew distinct numbers, and whether two runs of the
-same program gave identical results. Only one column is both, on every row.
+Which ways of getting random numbers are safe on which joblib backend?
+Measured while the site was built: each row is a backend (for
+``multiprocessing``, with a start method), each column a way for a task to
+get random numbers, and each cell says whether six tasks drew distinct
+numbers and whether two runs gave identical results. One column is both.
 """
 
 # %%
@@ -17,9 +16,10 @@ same program gave identical results. Only one column is both, on every row.
 #
 # Each row runs a small program twice, in fresh Python processes, as a user
 # runs a script twice: six tasks on two workers, each returning one vector
-# per way of drawing. The parent draws from ``np.random`` before the pool
-# starts, as most programs have by then. Two rows also seed at module level,
-# on import, which ``spawn`` and ``forkserver`` run again.
+# per way of drawing. Like most scripts, the program makes a generator at
+# module level, so ``numpy.random`` is imported at the top (as SciPy or
+# scikit-learn would import it), and the parent draws from ``np.random``
+# before the pool starts. Two rows also seed at module level.
 
 import html
 import json
@@ -37,6 +37,7 @@ PROGRAM = """
 import json, multiprocessing, os, platform, random, sys, threading, time
 import joblib
 import numpy as np
+MODULE_RNG = np.random.default_rng(7)  # at module level, as many scripts do
 {at_import}
 
 def task(child_seed, one_generator):  # one vector per column, in order
@@ -50,6 +51,7 @@ def task(child_seed, one_generator):  # one vector per column, in order
     return [np.random.randint(1000, size=4).tolist(),
             [random.randrange(1000) for _ in range(4)],
             fresh.integers(1000, size=4).tolist(),
+            MODULE_RNG.integers(1000, size=4).tolist(),
             one_generator.integers(1000, size=4).tolist(),
             own.integers(1000, size=4).tolist()]
 
@@ -66,7 +68,8 @@ if __name__ == "__main__":
     print(json.dumps({{"versions": versions, "tasks": parallel(tasks)}}))
 """
 COLUMNS = ["global np.random", "Python random", "default_rng() in the task",
-           "one generator for all tasks", "spawned seed per task"]
+           "generator at module level", "one generator for all tasks",
+           "spawned seed per task"]
 SEEDS = "np.random.seed(0); random.seed(0)"
 ROWS = [  # name, joblib backend, start method, line run at import
     ("sequential", "sequential", "-", ""),
@@ -84,11 +87,10 @@ def run_program(python, backend, method, at_import):
     """One run in a fresh interpreter: (versions, {column: vectors})."""
     n_jobs = "1" if backend == "sequential" else "2"
     with tempfile.TemporaryDirectory() as folder:
-        script = Path(folder) / "measure.py"
+        script, workers = Path(folder, "measure.py"), Path(folder, "workers")
         script.write_text(PROGRAM.format(at_import=at_import))
-        (Path(folder) / "workers").mkdir()
-        env = {**os.environ, "WORKERS": str(Path(folder) / "workers"),
-               "N_JOBS": n_jobs}
+        workers.mkdir()
+        env = {**os.environ, "WORKERS": str(workers), "N_JOBS": n_jobs}
         result = subprocess.run([python, str(script), backend, method],
                                 capture_output=True, text=True, env=env,
                                 timeout=120, check=True)
@@ -107,11 +109,9 @@ def measure_row(python, *row):  # per column: distinct draws? same runs?
 
 
 # %%
-# Measuring every row, with every interpreter
-# -------------------------------------------
-#
-# With this interpreter, or those in ``RANDOM_STATE_PYTHONS`` (separated by
-# spaces, each with numpy and joblib). Missing start methods are skipped.
+# Every row, with this interpreter or with those that
+# ``RANDOM_STATE_PYTHONS`` names (separated by spaces, each with numpy and
+# joblib). Missing start methods are skipped.
 
 def caption(versions):
     return "Measured with Python {}, NumPy {}, joblib {}".format(*versions)
@@ -139,10 +139,10 @@ def verdict(cell):
     return f"{streams}, {runs}"
 
 
-def kind(cell):
-    if not cell["distinct"]:
-        return "bad"
-    return "good" if cell["identical"] else "meh"
+def kind(cell):  # a cell's colour: green, grey or orange
+    return "bad" if not cell["distinct"] else (
+        "good" if cell["identical"] else "meh")
+
 
 # %%
 # The tables
@@ -175,46 +175,46 @@ MatrixTables()
 # %%
 # The same as a figure, for the interpreter that built this page.
 
-
-def plot_matrix(versions, matrix):
-    fig, ax = plt.subplots(figsize=(10, 0.6 * len(matrix) + 1.8))
-    colors = {"good": "#c7e9c0", "meh": "#e3e3e3", "bad": "#b93a0b"}
-    for row, cells in enumerate(matrix.values()):
-        for column, name in enumerate(COLUMNS):
-            cell = cells[name]
-            ax.add_patch(plt.Rectangle((column, row), 1, 1, edgecolor="white",
-                                       facecolor=colors[kind(cell)]))
-            ax.text(column + 0.5, row + 0.5, verdict(cell).replace(", ", "\n"),
-                    ha="center", va="center", fontsize=9,
-                    color="white" if kind(cell) == "bad" else "black")
-    ax.set(xlim=(0, len(COLUMNS)), ylim=(len(matrix), 0))
-    ax.set_xticks(np.arange(len(COLUMNS)) + 0.5,
-                  [column.replace(" ", "\n", 1) for column in COLUMNS])
-    ax.xaxis.tick_top()
-    ax.set_yticks(np.arange(len(matrix)) + 0.5, list(matrix))
-    ax.tick_params(length=0)
-    ax.set_title(caption(versions), loc="left", fontsize=10)
-    fig.tight_layout()
-
-
-plot_matrix(*matrices[0])
+versions, matrix = matrices[0]
+fig, ax = plt.subplots(figsize=(11, 0.6 * len(matrix) + 1.8))
+colors = {"good": "#c7e9c0", "meh": "#e3e3e3", "bad": "#b93a0b"}
+for row, cells in enumerate(matrix.values()):
+    for column, name in enumerate(COLUMNS):
+        cell = cells[name]
+        ax.add_patch(plt.Rectangle((column, row), 1, 1, edgecolor="white",
+                                   facecolor=colors[kind(cell)]))
+        ax.text(column + 0.5, row + 0.5, verdict(cell).replace(", ", "\n"),
+                ha="center", va="center", fontsize=9,
+                color="white" if kind(cell) == "bad" else "black")
+ax.set(xlim=(0, len(COLUMNS)), ylim=(len(matrix), 0))
+ax.set_xticks(np.arange(len(COLUMNS)) + 0.5,
+              [column.replace(" ", "\n", 1) for column in COLUMNS])
+ax.xaxis.tick_top()
+ax.set_yticks(np.arange(len(matrix)) + 0.5, list(matrix))
+ax.set_title(caption(versions), loc="left", fontsize=10)
+fig.tight_layout()
 
 # %%
 # Reading the matrix
 # ------------------
 #
 # * Only spawned seeds, one per task, are distinct *and* reproducible on
-#   every row: the numbers depend on the root seed and the task's index.
+#   every row: the numbers depend on the root seed and the task's index
+#   (:ref:`sphx_glr_auto_examples_plot_spawned_generators.py`).
 # * The global ``np.random`` repeats itself in forked workers, copies of
-#   the parent, and in workers that each run a module-level
-#   ``np.random.seed(0)``; so does ``random`` where each worker runs a
-#   module-level ``random.seed(0)`` itself.
-# * One generator object handed to every task is duplicated on every
-#   process backend, each task unpickling a copy of one state. In one
-#   process the tasks share and advance it (but see
-#   :ref:`sphx_glr_auto_examples_plot_shared_generator_threads.py`).
+#   the parent; in ``forkserver`` workers on Python 3.14.1+ and 3.13.8+,
+#   copies of a server that imported the script, ``numpy.random``
+#   included; and wherever a module-level ``np.random.seed(0)`` seeded
+#   every worker alike. ``random`` repeats only where each ``spawn``
+#   worker (or, on older Pythons, ``forkserver`` worker) runs
+#   ``random.seed(0)`` itself: after a fork, ``random`` reseeds itself.
+# * A generator made at module level, and one generator handed to every
+#   task, are duplicated on every process backend: loky pickles the first
+#   with the task, ``spawn`` workers make it again from the same seed, and
+#   forked workers copy it. In one process the tasks share and advance it
+#   (but see :ref:`sphx_glr_auto_examples_plot_shared_generator_threads.py`).
 # * Unseeded, ``random`` and ``default_rng()`` draw fresh entropy: no run
-#   repeats another.
-#
-# :ref:`sphx_glr_auto_examples_plot_start_methods.py` explains the start
-# methods, :ref:`sphx_glr_auto_examples_plot_spawned_generators.py` the fix.
+#   repeats another. The start methods are measured one by one in
+#   :ref:`sphx_glr_auto_examples_plot_start_methods.py`.
+
+plt.show()

@@ -144,11 +144,12 @@ check("RSP003", wrong="""
 # RSP004: random state made at import
 # -----------------------------------
 #
-# ``spawn`` and ``forkserver`` workers run the main module again and seed
-# themselves alike (:ref:`sphx_glr_auto_examples_plot_start_methods.py`).
-# So the checker reports this only where such processes start: through
-# ``multiprocessing``, process executors, joblib's ``multiprocessing``
-# backend or dask's local cluster. The fix: under the main guard.
+# ``spawn`` workers run the main module again, and ``forkserver`` workers
+# copy a server that ran it: they start alike
+# (:ref:`sphx_glr_auto_examples_plot_start_methods.py`). So the checker
+# reports this only where such processes start: ``multiprocessing``,
+# process executors, joblib's ``multiprocessing`` backend, dask's local
+# cluster. The fix: under the main guard.
 
 check("RSP004", wrong="""
     import multiprocessing

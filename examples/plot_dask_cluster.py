@@ -32,6 +32,7 @@ from contextlib import contextmanager
 
 import matplotlib.pyplot as plt
 import numpy as np
+import dask
 from dask.distributed import Client, LocalCluster
 from joblib import Parallel, delayed, parallel_config
 
@@ -151,12 +152,16 @@ plot_runs([("spawned seeds\nlocal, loky", local, None),
 # Why the workers do not duplicate the global state
 # -------------------------------------------------
 #
-# The cluster's workers drew distinct numbers from the global state. Dask's
-# nanny, which starts each worker process, first calls ``np.random.seed()``
-# in it (through ``dask.multiprocessing.default_initializer``), so every
-# worker gets fresh entropy, even workers forked from one parent. That
-# keeps the workers apart, but it makes the numbers change at every run:
+# The cluster's workers drew distinct numbers from the global state,
+# because each one is a fresh interpreter: dask's nanny starts its worker
+# with the ``multiprocessing`` method below, and a fresh interpreter seeds
+# NumPy's global state from the operating system's entropy. The nanny also
+# calls ``np.random.seed()`` in the new worker when NumPy is already
+# imported there (``dask.multiprocessing.default_initializer``), which
+# protects forked workers. Either way the numbers change at every run:
 # only spawned seeds make them reproducible.
 
+print("the nanny starts workers with: "
+      + dask.config.get("distributed.worker.multiprocessing-method"))
 n_distinct = len(np.unique(global_first, axis=0))
 print(f"global state, run 1: {n_distinct} distinct vectors of {N_TASKS}")

@@ -50,9 +50,11 @@ print(f"for 1,000 tasks it is {probability_32[1_000]:.3%}; "
       f"for 100,000 tasks, {probability_32[100_000]:.1%}")
 
 # %%
-# joblib's own example, like much code written for scikit-learn, draws its
-# seeds below ``np.iinfo(np.int32).max``, 2³¹ − 1: half the space, and
-# collisions sooner.
+# scikit-learn's ensembles draw their estimators' seeds below
+# ``np.iinfo(np.int32).max``, 2³¹ − 1 (``MAX_INT`` in its forests and
+# bagging), and so does much code written for it: half the space, and
+# collisions sooner. (joblib's own example did too until late 2023; it now
+# seeds each task with ``[i, seed]``.)
 
 SEED_SPACE_31 = np.iinfo(np.int32).max
 probability_31 = collision_probability(MAX_TASKS, SEED_SPACE_31)

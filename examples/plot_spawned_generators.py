@@ -155,10 +155,11 @@ print(f"roots 2024 and 2025, [task_id, root]: {paired} streams shared")
 # 128-bit root and save it with the results, as NumPy recommends. The
 # numbers also depend on the software: NumPy promises the same stream
 # only for the same bit generator and seed, the same calls, and the same
-# build of NumPy on the same machine. Its legacy ``RandomState`` is frozen
-# instead, its stream kept the same from version to version, which is why
-# old results and some test suites still use it. So record the versions
-# along with the root.
+# build of NumPy on the same machine. Its legacy ``RandomState`` is kept
+# stable instead: its algorithms no longer change from version to version,
+# which is why old results and some test suites still use it, though the
+# same caveats about machines and builds apply to it. So record the
+# versions along with the root.
 
 root_entropy = secrets.randbits(128)
 record = {
@@ -175,3 +176,28 @@ same = all(
                    simulate(np.random.default_rng(b)))
     for a, b in zip(replayed, again))
 print(f"the saved root replays the run: {same}")
+
+# %%
+# Resuming a job
+# --------------
+#
+# A job that stops after three tasks and starts again must not spawn the
+# same children again. ``SeedSequence`` records how many it has spawned:
+# rebuilt with ``n_children_spawned``, it continues where it stopped. A
+# generator itself can be saved mid-stream, as its ``bit_generator.state``
+# dictionary or with ``pickle``, and resumed later.
+
+first_three = np.random.SeedSequence(2024).spawn(3)
+resumed = np.random.SeedSequence(2024, n_children_spawned=3).spawn(3)
+print("spawn keys, first run:", [child.spawn_key for child in first_three])
+print("spawn keys, resumed:  ", [child.spawn_key for child in resumed])
+
+generator = np.random.default_rng(resumed[0])
+generator.random(10)  # the job stops here, and saves the state
+saved = generator.bit_generator.state
+later = np.random.default_rng()
+later.bit_generator.state = saved
+resumes_stream = np.array_equal(later.random(3), generator.random(3))
+print(f"the saved state resumes the stream: {resumes_stream}")
+
+plt.show()

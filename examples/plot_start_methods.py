@@ -72,16 +72,21 @@ EXPERIMENTS = [  # label, start method, at import, before the pool
      "multiprocessing.set_forkserver_preload(['numpy.random'])"),
     ("spawn, parent drew from np.random", "spawn", "", DRAW),
     ("spawn, seeds at import", "spawn", SEEDS, ""),
-    ("spawn asked with context= (ignored)", "spawn", "", DRAW),
+    ("context=spawn keyword (overwritten)", "spawn", "", DRAW),
+    ("set_start_method spawn, context=fork", "spawn", "",
+     f"multiprocessing.set_start_method('spawn'); {DRAW}"),
 ]
+FORK_CONTEXT = "multiprocessing.get_context('fork')"
 
 
 def run_experiment(python, label, method, at_import, before_pool):
     """Run one experiment with the interpreter python; return its outcome."""
     context = f"multiprocessing.get_context({method!r})"
-    if label.endswith("(ignored)"):  # a keyword that joblib does not read
+    if label.startswith("context="):  # a keyword that joblib overwrites
         backend = f"backend='multiprocessing', context={context}"
-    else:  # the form joblib honours: a context as the backend
+    elif label.startswith("set_start_method"):  # which joblib honours
+        backend = "backend='multiprocessing', context=" + FORK_CONTEXT
+    else:  # the other form joblib honours: a context as the backend
         backend = f"backend={context}"
     script = SCRIPT.format(at_import=at_import, before_pool=before_pool,
                            backend=backend)
@@ -108,8 +113,8 @@ def run_experiment(python, label, method, at_import, before_pool):
 #
 # By default, the experiments run with this interpreter. To compare
 # Pythons side by side, list more in ``RANDOM_STATE_PYTHONS`` (separated by
-# spaces), each with numpy and joblib installed; this site's published
-# build measures Python 3.11 to 3.14.
+# spaces), each with numpy and joblib installed. The tables below name the
+# interpreters that this build of the page measured.
 
 PYTHONS = os.environ.get("RANDOM_STATE_PYTHONS", "").split() or [
     sys.executable]
@@ -192,15 +197,19 @@ plot_outcomes(measured)
 # * **spawn** starts fresh interpreters. Each imports the main script
 #   again, so module-level seeds, NumPy's or ``random``'s, are set again,
 #   identically, in every worker.
-# * ``context=`` is not an option that joblib reads: the last row's
-#   workers use ``JOBLIB_START_METHOD`` if it is set when joblib is
-#   imported, or else the default start method: ``fork`` on Linux up to
-#   Python 3.13, ``forkserver`` from 3.14, ``spawn`` on macOS and Windows.
-#   The supported ways to choose are that variable, or, as above, a
-#   context passed as the backend.
+# * ``context=`` does not choose the start method: joblib accepts the
+#   keyword, then replaces it with the method that ``JOBLIB_START_METHOD``
+#   named when joblib was imported, or else with
+#   ``multiprocessing.get_context()``, Python's default: ``fork`` on Linux
+#   up to Python 3.13, ``forkserver`` from 3.14, ``spawn`` on macOS and
+#   Windows. ``multiprocessing.set_start_method`` changes that default, so
+#   joblib follows it, even with ``context=`` naming another method beside
+#   it. The ways to choose are that function, that variable, or, as above,
+#   a context passed as the backend.
 #
 # The rule that holds everywhere: nothing random at module level. Create
 # seeds under ``if __name__ == "__main__":`` and pass one to every task,
 # as in :ref:`sphx_glr_auto_examples_plot_spawned_generators.py`.
 
 print(f"\ndefault start method here: {multiprocessing.get_start_method()}")
+plt.show()

@@ -3,9 +3,9 @@
 The snippet is saved as a script and run as one, in a fresh interpreter, as
 a reader would run it: under joblib's backends, and, for the
 multiprocessing backend, under every start method (chosen with
-JOBLIB_START_METHOD, the setting joblib reads). spawn and forkserver import
-the script again in their workers, which is why it keeps its random state
-behind ``if __name__ == "__main__":``.
+JOBLIB_START_METHOD, the setting joblib reads). spawn workers import the
+script again, and forkserver workers copy a server that imported it, which
+is why it keeps its random state behind ``if __name__ == "__main__":``.
 """
 
 import os
