@@ -622,8 +622,9 @@ def starts_processes(module):
                 name.startswith("multiprocessing.get_context()") and \
                 name.rsplit(".", 1)[1] in {"Pool", "Process"}:
             return True
-        elif name == "concurrent.futures.ProcessPoolExecutor":
-            return True
+        elif name == "concurrent.futures.ProcessPoolExecutor" and not any(
+                k.arg == "mp_context" for k in node.keywords):
+            return True  # with a context, get_context above decides
         elif name in {"distributed.LocalCluster", "distributed.Client"} \
                 and not node.args and not any(  # an address, or threads
                     k.arg == "address" or (k.arg == "processes" and isinstance(

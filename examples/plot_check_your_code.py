@@ -7,9 +7,9 @@ Does *your* code have the bugs this site shows? Download
 :download:`check_random_state.py <../../examples/check_random_state.py>`
 (one file, standard library only, Python 3.11 or later) and run it on
 your project: ``python check_random_state.py src/``. It reads the code
-without running it and reports five mistakes, each with a code, a
-line and a link back here. This page runs it on a wrong and a right
-version of each mistake, as they appear in this gallery.
+without running it and reports five mistakes, each with a code, a line
+and a link back here. Below, it runs on a wrong and a right version of
+each mistake, as they appear in this gallery.
 """
 
 # %%
@@ -19,10 +19,9 @@ version of each mistake, as they appear in this gallery.
 # Each finding is one line, ``path:line:column: CODE message``, the format
 # editors and CI systems read. The exit status is 1 when something is
 # found, 0 when nothing is, 2 on a usage error. ``--select`` and
-# ``--ignore`` take codes; ``# noqa: RSP001`` at the end of a line
-# silences one code there. The repository's ``.pre-commit-hooks.yaml``
-# also offers it as a pre-commit hook. Below, ``check`` saves a snippet as
-# ``snippet.py`` and runs the checker on it, as you would in a terminal.
+# ``--ignore`` take codes; ``# noqa: RSP001`` silences one code on its
+# line. The repository's ``.pre-commit-hooks.yaml`` makes it a pre-commit
+# hook. ``check`` saves a snippet and runs the checker on it.
 
 import subprocess
 import sys

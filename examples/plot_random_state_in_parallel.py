@@ -161,9 +161,9 @@ else:
 
 ROOT_SEED = 2024
 seeds = np.random.SeedSequence(ROOT_SEED).spawn(N_TASKS)
-first_run = run_tasks(draw_from_own_generator, seeds, "loky")
-print(f"spawned seeds, loky:\n{first_run}")
-others = {"fork": FORK, "threading": "threading", "loky": "loky"}
+first_run = run_tasks(draw_from_own_generator, seeds, "threading")
+print(f"spawned seeds, threading:\n{first_run}")
+others = {"fork": FORK, "loky": "loky"}  # fork first: loky starts threads
 for name, backend in others.items():
     if backend is not None:
         again = run_tasks(draw_from_own_generator, seeds, backend)

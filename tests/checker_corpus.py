@@ -315,6 +315,21 @@ BUGGY = {
             with LocalCluster(n_workers=2) as cluster, Client(cluster) as client:
                 print(client.submit(sum, [1, 2]).result())
     """,
+    "module-level seed with a ProcessPoolExecutor on spawn": """
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+        import numpy as np
+
+        ROOT = np.random.SeedSequence(7)  # expect: RSP004
+
+        def task(seed):
+            return np.random.default_rng(seed).random()
+
+        if __name__ == "__main__":
+            spawn = multiprocessing.get_context("spawn")
+            with ProcessPoolExecutor(2, mp_context=spawn) as executor:
+                print(list(executor.map(task, ROOT.spawn(4))))
+    """,
     # -- RSP005: a task seeds with the time or the process id ---------------
     "joblib task: default_rng(os.getpid())": """
         import os
@@ -513,6 +528,20 @@ CORRECT = {
 
         fork = multiprocessing.get_context("fork")
         Parallel(n_jobs=2, backend=fork)(delayed(task)(s) for s in seeds)
+    """,
+    "module-level SeedSequence with a ProcessPoolExecutor on fork": """
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+        import numpy as np
+
+        seeds = np.random.SeedSequence(3).spawn(4)  # forked workers do not run this again
+
+        def task(seed):
+            return np.random.default_rng(seed).random()
+
+        fork = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(2, mp_context=fork) as executor:
+            print(list(executor.map(task, seeds)))
     """,
     "a local dask cluster of threads": """
         import numpy as np

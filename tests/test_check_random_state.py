@@ -183,6 +183,7 @@ def test_the_checker_needs_only_the_standard_library():
 # the finding sits in). Everything else in the gallery must be clean.
 SHOWN_ON_PURPOSE = {
     "plot_random_state_in_parallel.py": {("RSP001", "draw_from_global_state"), ("RSP002", "copied")},
+    "plot_batches_and_pools.py": {("RSP002", "copies")},
     "plot_dask_cluster.py": {("RSP001", "draw_from_global_state")},
     "plot_shared_generator_threads.py": {("RSP002", "run_shared")},
     "plot_spawned_generators.py": {("RSP003", "added_seeds")},

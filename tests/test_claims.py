@@ -5,6 +5,7 @@ tests then call its functions again, so these checks do not depend on what
 one run happened to draw.
 """
 
+import copy as copy_module
 import os
 import subprocess
 import sys
@@ -86,7 +87,35 @@ def test_spawned_seeds_are_distinct_and_reproducible_everywhere(core_example):
     for vectors in results[1:]:
         assert vectors.tobytes() == results[0].tobytes()
     # The page's own runs agree.
-    assert core_example.first_run.tobytes() == core_example.second_run.tobytes() == results[0].tobytes()
+    assert core_example.first_run.tobytes() == results[0].tobytes()
+
+
+def test_a_module_level_generator_is_copied_by_loky_and_shared_by_threads(core_example):
+    """The page: every loky task unpickles its own copy of the module-level
+    generator, in the state this process never advanced; threads share it."""
+    first_draws = lambda: np.random.default_rng(12345)  # noqa: E731, as on the page
+    n = core_example.N_TASKS
+    # The page's run: every task drew the generator's first five numbers.
+    copy = first_draws().integers(100, size=5)
+    assert all(np.array_equal(row, copy) for row in core_example.module_level["loky"])
+    # Again now: every task draws what a copy of the current state draws.
+    on_loky = core_example.run_tasks(core_example.draw_from_module_generator, range(n), "loky")
+    copy = copy_module.deepcopy(core_example.rng).integers(100, size=5)
+    assert all(np.array_equal(row, copy) for row in on_loky)
+    # The page's threads shared the object: the module generator's first
+    # five draws, in whatever order the threads took them.
+    fresh = first_draws()
+    expected = sorted(tuple(fresh.integers(100, size=5)) for _ in range(n))
+    assert sorted(map(tuple, core_example.module_level["threading"])) == expected
+
+
+def test_threads_start_where_the_forked_workers_started(core_example):
+    """The page: forked workers never advanced this process's global state,
+    so the threading panel's first rows hold numbers the forked run drew."""
+    if core_example.FORK is None:
+        pytest.skip("no fork on this platform: the page shows no forked run")
+    forked_rows = {tuple(row) for row in core_example.forked}
+    assert {tuple(row) for row in core_example.on_threads[:2]} <= forked_rows
 
 
 def test_one_generator_is_copied_by_processes_and_shared_by_threads(core_example):

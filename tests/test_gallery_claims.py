@@ -209,29 +209,32 @@ def expected_start_method_outcomes(version):
         "forkserver, preloads numpy.random": (True, False),
         "spawn, parent drew from np.random": (False, False),
         "spawn, seeds at import": (True, True),
-        "spawn asked with context= (ignored)": (default_start_method(version) == "fork", False),
+        # joblib overwrites context= with Python's default start method...
+        "context=spawn keyword (overwritten)": (default_start_method(version) == "fork", False),
+        # ...which set_start_method changes, whatever context= says.
+        "set_start_method spawn, context=fork": (False, False),
     }
 
 
 WORKER_KIND = {"fork": "ForkPoolWorker", "forkserver": "ForkServerPoolWorker", "spawn": "SpawnPoolWorker"}
 
 
-def check_start_methods(measured, column):
+def check_start_methods(start_methods, column):
+    measured = start_methods.measured
     version = tuple(map(int, next(iter(measured.values()))[column]["versions"][0].split(".")[:3]))
     found = {label: (outcomes[column]["numpy duplicated"], outcomes[column]["random duplicated"])
              for label, outcomes in measured.items()}
     assert found == expected_start_method_outcomes(version), version
+    methods = {label: method for label, method, *_ in start_methods.EXPERIMENTS}
+    methods["context=spawn keyword (overwritten)"] = default_start_method(version)
     for label, outcomes in measured.items():
-        method = label.split(",")[0].split()[0]
-        if label.endswith("(ignored)"):
-            method = default_start_method(version)
-        assert outcomes[column]["workers"] == [WORKER_KIND[method]], label
+        assert outcomes[column]["workers"] == [WORKER_KIND[methods[label]]], label
 
 
 def test_start_methods_outcomes_hold_for_each_measured_python(start_methods):
     assert len(start_methods.measured) == len(start_methods.EXPERIMENTS)
     for column in range(len(start_methods.PYTHONS)):
-        check_start_methods(start_methods.measured, column)
+        check_start_methods(start_methods, column)
 
 
 def printed_start_method_tables(text):
@@ -391,7 +394,10 @@ def check_matrix(version, matrix, rows):
         assert cells["spawned seed per task"] == {"distinct": True, "identical": True}, name
         assert cells["default_rng() in the task"] == {"distinct": True, "identical": False}, name
         seeded = name.endswith("seeds at import")
-        np_duplicated = name == "multiprocessing (fork)" or seeded
+        # Every program imports numpy.random at the top (its module-level
+        # generator): a forkserver that imports the script copies its state.
+        np_duplicated = name == "multiprocessing (fork)" or seeded or (
+            name == "multiprocessing (forkserver)" and new_forkserver)
         assert cells["global np.random"]["distinct"] == (not np_duplicated), name
         random_reseeded = name == "spawn, seeds at import" or (
             name == "forkserver, seeds at import" and not new_forkserver)
@@ -403,6 +409,11 @@ def check_matrix(version, matrix, rows):
         assert one["distinct"] == (name not in PROCESS_ROWS), name
         if name != "threading":
             assert one["identical"], name
+        # Copied with the task (loky), made again (spawn) or forked: alike.
+        module_level = cells["generator at module level"]
+        assert module_level["distinct"] == (name not in PROCESS_ROWS), name
+        if name in ("sequential", "loky"):
+            assert module_level["identical"], name
 
 
 def test_behaviour_matrix_says_what_the_page_says(matrix_example):

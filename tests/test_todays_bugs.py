@@ -1,0 +1,180 @@
+"""The batches-and-pools and library-calls pages: their claims, checked with
+their own functions and values, and against the rules of the running Python.
+
+Both pages are unseeded (conftest.UNSEEDED_EXAMPLES): how many tasks a batch
+or a worker took is up to joblib and the scheduler. What does not depend on
+that is asserted exactly.
+"""
+
+import re
+import sys
+
+import numpy as np
+import pytest
+
+from conftest import captured_output, load_example, parse_html, printed_by
+
+N_WORKERS = 2
+
+
+@pytest.fixture(scope="module")
+def batches():
+    return load_example("plot_batches_and_pools")
+
+
+@pytest.fixture(scope="module")
+def libraries():
+    return load_example("plot_library_calls")
+
+
+def forkserver_imports_main(version):
+    """CPython 3.14.1 and 3.13.8: the forkserver imports __main__ once, then forks."""
+    return version >= (3, 14, 1) or (3, 13, 8) <= version < (3, 14)
+
+
+# -- One generator, many tasks ------------------------------------------------------
+
+
+def test_one_generator_repeats_batch_by_batch(batches):
+    distinct = batches.distinct
+    n = batches.N_TASKS
+    # One copy per task: every task drew the same number.
+    assert distinct["joblib (loky), batch_size=1"] == 1
+    # Automatic batches: partial repeats, neither all nor none.
+    assert 1 < distinct["joblib (loky), automatic batches"] < n
+    # Threads share the one object.
+    assert distinct["joblib, threading"] == n
+    if batches.FORK is not None:
+        assert distinct["ProcessPoolExecutor.map"] == 1
+        # CPython's Pool.map: chunks of ceil(n / (4 * workers)) tasks.
+        assert distinct["Pool.map, default chunks"] == -(-n // (4 * N_WORKERS))
+
+
+def test_every_batch_starts_from_the_state_the_parent_never_advanced(batches):
+    """The page: the values are the first draws of that state, as many as
+    the largest batch holds."""
+    fresh = np.random.default_rng(2024)
+    first_draws = [batches.draw(fresh) for _ in range(batches.N_TASKS)]
+    for way, values in batches.results.items():
+        if way == "joblib, threading":
+            assert sorted(values) == sorted(first_draws), "the shared object, each draw once"
+            continue
+        assert set(values) == set(first_draws[:len(set(values))]), way
+    assert batches.from_first_draws
+
+
+def test_spawned_seeds_fix_it_whatever_the_batching(batches):
+    from joblib import Parallel, delayed
+
+    seeds = np.random.SeedSequence(2024).spawn(batches.N_TASKS)
+    again = Parallel(n_jobs=2, batch_size=7)(delayed(batches.draw_seeded)(seed) for seed in seeds)
+    assert again == batches.seeded["joblib (threading)"]
+    assert len(set(again)) == batches.N_TASKS
+    assert batches.seeded_distinct and batches.seeded_same
+
+
+def test_an_initializer_seeds_workers_apart_but_not_tasks(batches):
+    if batches.FORK is None:
+        pytest.skip("no fork on this platform: the page skips its pool runs")
+    from conftest import stop_worker_threads
+
+    stop_worker_threads()  # the pools fork
+    streams = {}
+    for n_workers in (2, 3):
+        for seed in np.random.SeedSequence(2024).spawn(n_workers):
+            generator = np.random.default_rng(seed)
+            streams.setdefault(n_workers, set()).update(batches.draw(generator) for _ in range(12))
+    runs = {n: [batches.seeded_workers(n) for _ in range(3)] for n in (2, 3)}
+    for n, results in runs.items():
+        for values in results:
+            assert len(set(values)) == len(values) == 12, "the workers are apart"
+            assert set(values) <= streams[n], "every value comes from a worker's stream"
+    # A task's number depends on the workers: 3 workers do not repeat 2.
+    assert any(three != two for three in runs[3] for two in runs[2])
+    assert batches.two != batches.three
+
+
+# -- Libraries that draw for you ----------------------------------------------------
+
+
+def expected_distinct(label, method, version):
+    """Whether six tasks' results are all distinct, by the page's rules."""
+    if label == "np.random, no other import":
+        return True  # nothing used numpy.random before the workers started
+    return {"fork": False, "forkserver": not forkserver_imports_main(version), "spawn": True}[method]
+
+
+def test_library_imports_copy_the_global_state_as_the_page_says(libraries):
+    version = sys.version_info[:3]
+    assert set(libraries.measured) == {label for label, *_ in libraries.CASES}
+    for label, counts in libraries.measured.items():
+        assert list(counts) == libraries.METHODS
+        for method, count in counts.items():
+            assert (count == 6) == expected_distinct(label, method, version), (label, method)
+            assert count >= 3, "two workers repeat each other at most pairwise"
+
+
+def printed_library_table(text):
+    """{label: {method: count}} and the Python version, as the page printed them."""
+    version = tuple(map(int, re.search(r"^Python (\d+)\.(\d+)\.(\d+), NumPy", text, re.M).groups()))
+    header = re.search(r"^distinct results of 6 tasks\s+(.*)$", text, re.M)[1].split()
+    table = {}
+    for line in text.splitlines():
+        cells = re.findall(r"(\d) of 6", line)
+        if cells and len(cells) == len(header):
+            table[line[:31].strip()] = dict(zip(header, map(int, cells)))
+    return version, table
+
+
+def test_library_page_shows_this_pythons_outcome(site, libraries):
+    page = parse_html(site / "auto_examples" / "plot_library_calls.html")
+    version, table = printed_library_table(captured_output(page))
+    assert version == sys.version_info[:3]
+    assert set(table) == {label for label, *_ in libraries.CASES}
+    for label, counts in table.items():
+        for method, count in counts.items():
+            assert (count == 6) == expected_distinct(label, method, version), (label, method)
+    # The import of this module printed the same table for its own run.
+    assert printed_library_table(printed_by("plot_library_calls"))[1] == libraries.measured
+
+
+def test_scikit_learn_refuses_newer_objects_and_takes_the_bridge(libraries):
+    from sklearn.utils import check_random_state
+
+    for newer in [np.random.default_rng(1), np.random.SeedSequence(1)]:
+        with pytest.raises(ValueError):
+            check_random_state(newer)
+    printed = printed_by("plot_library_calls").splitlines()
+    assert "random_state=Generator: ValueError" in printed
+    assert "random_state=SeedSequence: ValueError" in printed
+    child = np.random.SeedSequence(9).spawn(1)[0]
+    bridged = libraries.random_state_from(child)
+    assert check_random_state(bridged) is bridged
+    # The bridge follows the child's stream: what MT19937 seeded from it draws.
+    expected = np.random.Generator(np.random.MT19937(child)).random(3)
+    assert libraries.random_state_from(child).random_sample(3).tolist() == expected.tolist()
+
+
+def test_bridged_splits_are_distinct_and_the_same_on_every_backend(libraries):
+    seeds = np.random.SeedSequence(2024).spawn(6)
+    sequential = np.array([libraries.split(seed) for seed in seeds])
+    assert len(np.unique(sequential, axis=0)) == 6
+    for values in libraries.splits.values():
+        assert np.array_equal(values, sequential)
+    assert libraries.bridged_distinct == 6 and libraries.bridged_same
+
+
+def test_ints_repeat_instances_advance_and_clones_copy(libraries):
+    from sklearn.base import clone
+    from sklearn.model_selection import train_test_split
+
+    data = np.arange(20)
+    assert np.array_equal(*[train_test_split(data, test_size=3, random_state=7)[1] for _ in range(2)])
+    state = np.random.RandomState(7)
+    first, second = [train_test_split(data, test_size=3, random_state=state)[1] for _ in range(2)]
+    assert not np.array_equal(first, second)
+    model = libraries.SGDClassifier(random_state=np.random.RandomState(7))
+    copied = clone(model).random_state
+    assert copied is not model.random_state
+    assert copied.randint(10**9) == model.random_state.randint(10**9)
+    assert (libraries.int_repeats, libraries.instance_repeats, libraries.clones_alike) == (True, False, True)
