@@ -133,17 +133,18 @@ def test_dark_mode_switch_works_and_keeps_the_heatmaps_as_drawn(browser, served_
     page, problems = browser.visit(served_site.url + CORE_PAGE, color_scheme="light")
     try:
         figures = page.locator("img.sphx-glr-single-img")
-        assert figures.count() == 2
-        light_shots = [inside_corners(figures.nth(i).screenshot()) for i in range(2)]
+        n_figures = figures.count()
+        assert n_figures == 3
+        light_shots = [inside_corners(figures.nth(i).screenshot()) for i in range(n_figures)]
         page.click("button.theme-switch-button")
         page.click(".theme-change-button[data-mode='dark']")
         assert page.evaluate("document.documentElement.dataset.theme") == "dark"
         background = page.evaluate("getComputedStyle(document.body).backgroundColor")
         red, green, blue = (int(part) for part in background[background.index("(") + 1:-1].split(",")[:3])
         assert max(red, green, blue) < 64, background
-        for i in range(2):
+        for i in range(n_figures):
             assert figures.nth(i).evaluate("img => getComputedStyle(img).filter") == "none"
-        dark_shots = [inside_corners(figures.nth(i).screenshot()) for i in range(2)]
+        dark_shots = [inside_corners(figures.nth(i).screenshot()) for i in range(n_figures)]
         assert dark_shots == light_shots
         assert problems == []
     finally:

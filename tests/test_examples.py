@@ -68,15 +68,21 @@ def test_example_runs_as_plain_script(path, site):
         assert printed_lines(output) != printed_lines(shown)
 
 
-def test_core_example_without_fork_explains_and_finishes():
+@pytest.mark.parametrize("name, skipped, shown, still_shown", [
+    (CORE_EXAMPLE, "This platform cannot fork: the forked runs are skipped.", "forked workers:",
+     "loky, identical: True"),
+    ("plot_batches_and_pools", "This platform cannot fork: the pool runs are skipped.", "Pool.map",
+     "spawned seeds: all 2,000 distinct: True; the same everywhere: True"),
+])
+def test_examples_without_fork_explain_and_finish(name, skipped, shown, still_shown):
     """Windows has no fork: the script says what it skips and still runs to the end."""
     output = run_script(
-        EXAMPLES / f"{CORE_EXAMPLE}.py",
+        EXAMPLES / f"{name}.py",
         setup=(
             "multiprocessing.set_start_method('spawn'); "
             "multiprocessing.get_all_start_methods = lambda: ['spawn']"
         ),
     )
-    assert "This platform cannot fork: the forked runs are skipped." in output
-    assert "forked workers:" not in output
-    assert "loky, spawned seeds, identical to the first run: True" in output
+    assert skipped in output.splitlines()
+    assert shown not in output
+    assert still_shown in output.splitlines()

@@ -120,6 +120,22 @@ def test_the_record_replays_the_run(spawned):
     assert spawned.record["bit_generator"] == "PCG64"
 
 
+def test_a_resumed_job_continues_the_spawn_keys_and_the_stream(spawned):
+    restarted = np.random.SeedSequence(2024).spawn(3)  # a naive restart repeats
+    assert [c.spawn_key for c in restarted] == [c.spawn_key for c in spawned.first_three] == [(0,), (1,), (2,)]
+    assert [c.spawn_key for c in spawned.resumed] == [(3,), (4,), (5,)]
+    # The resumed children are the ones a single run would have spawned next.
+    one_run = np.random.SeedSequence(2024).spawn(6)[3:]
+    assert [c.generate_state(4).tolist() for c in spawned.resumed] == [c.generate_state(4).tolist() for c in one_run]
+    assert spawned.resumes_stream
+    import pickle
+
+    generator = np.random.default_rng(spawned.resumed[0])
+    generator.random(10)
+    thawed = pickle.loads(pickle.dumps(generator))
+    assert thawed.random(3).tolist() == generator.random(3).tolist()
+
+
 def test_a_fresh_seed_sequence_has_128_bits_of_entropy():
     entropies = [np.random.SeedSequence().entropy for _ in range(64)]
     assert all(0 < entropy < 2**128 for entropy in entropies)
@@ -464,6 +480,13 @@ def test_cluster_results_are_bit_identical_to_local_loky(dask_example):
     # The nanny reseeds each worker: the two workers' draws do not repeat.
     assert len(np.unique(first, axis=0)) == 8
     assert dask_example.n_distinct == dask_example.N_TASKS
+
+
+def test_page_names_the_nannys_start_method(dask_example):
+    import dask
+
+    method = dask.config.get("distributed.worker.multiprocessing-method")
+    assert f"the nanny starts workers with: {method}" in printed_by("plot_dask_cluster").splitlines()
 
 
 def test_nanny_reseeds_the_global_state_in_each_worker():
