@@ -165,3 +165,5 @@ print("the nanny starts workers with: "
       + dask.config.get("distributed.worker.multiprocessing-method"))
 n_distinct = len(np.unique(global_first, axis=0))
 print(f"global state, run 1: {n_distinct} distinct vectors of {N_TASKS}")
+
+plt.show()

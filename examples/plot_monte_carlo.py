@@ -158,3 +158,5 @@ fig.tight_layout()
 
 for (n_jobs, backend), value in seconds.items():
     print(f"n_jobs={n_jobs}, {backend:10} {value:6.3f} s")
+
+plt.show()

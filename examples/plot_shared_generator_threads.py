@@ -138,3 +138,5 @@ fig.tight_layout()
 # twice, but it is not reproducible. Spawn one generator per task, as in
 # :ref:`sphx_glr_auto_examples_plot_spawned_generators.py`: each task then
 # owns its stream, and the scheduling no longer matters.
+
+plt.show()
