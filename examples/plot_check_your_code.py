@@ -194,8 +194,7 @@ check("RSP005", wrong=seeded_by_pid,
       right=seeded_by_pid.replace("os.getpid()", "[i, 2024]"))
 
 # %%
-# What it found, snippet by snippet: each wrong version gets its own code,
-# and each right version nothing.
+# What it found: each wrong version gets its own code, each right one none.
 
 codes, rows = list(check_random_state.CODES), list(reports)
 found = np.array([[reports[row].count(c) for c in codes] for row in rows])
@@ -208,13 +207,14 @@ ax.set_xticks(range(len(codes)), codes)
 ax.set_yticks(range(len(rows)), [", ".join(row) for row in rows])
 ax.set_title("Findings per snippet and code", loc="left")
 fig.tight_layout()
+plt.show()
 
 # %%
 # What it cannot see
 # ------------------
 #
-# The checker reads one file at a time and never runs it. It misses a
-# task imported from another module, a method handed to a pool, a
-# generator reached through a dict or an attribute, and names bound any
-# other way than by one plain assignment. It would rather say nothing
-# than raise a false alarm: a clean run is not a proof.
+# The checker reads one file at a time and never runs it. It misses a task
+# imported from another module, a method handed to a pool, a generator reached
+# through a dict or an attribute, and names bound any other way than by one
+# plain assignment. It prefers silence to a false alarm: a clean run is no
+# proof.
