@@ -3,33 +3,30 @@ r"""
 Libraries that draw for you: SciPy, scikit-learn
 =================================================
 
-Your tasks seed nothing and share no generator, yet they return the same
-numbers. The usual culprit is a library call left at ``random_state=None``,
-such as ``scipy.stats.norm.rvs()`` or scikit-learn's ``train_test_split``:
-it draws from NumPy's global random state. Importing SciPy or scikit-learn
-creates that state, so workers that start as copies of one process start
-with copies of it. This page measures which start methods copy it, on the
-Python that built it, then hands seeds spawned per task to scikit-learn.
+Your tasks seed nothing and share no generator, yet return the same
+numbers: a library call left at ``random_state=None``, such as SciPy's
+``norm.rvs()`` or scikit-learn's ``train_test_split``, draws from NumPy's
+global state, and workers started as copies of one process get copies of
+it. Measured, then fixed.
 """
 
 # %%
 # The same tasks, with and without a library
 # ------------------------------------------
 #
-# Each row is a small script run in a fresh interpreter: a
-# ``multiprocessing.Pool`` of two workers runs six tasks, and each task
-# draws with the expression shown. Only the line at the top of the script
-# changes from row to row; nothing is seeded anywhere.
+# Each row is a script run in a fresh interpreter, whose ``Pool`` of two
+# workers runs six tasks, each drawing as shown. Only the script's top
+# line changes from row to row, and nothing is seeded anywhere.
 
+import json
 import multiprocessing
 import subprocess
 import sys
 import tempfile
+from importlib.metadata import version
 from pathlib import Path
 
-import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.colors import ListedColormap
 
 NP_DRAW = "np.random.randint(1000, size=4).tolist()"
 CASES = [  # label, the script's top line, what each task returns
@@ -41,10 +38,9 @@ CASES = [  # label, the script's top line, what each task returns
      "from sklearn.model_selection import train_test_split",
      "train_test_split(list(range(20)), test_size=3)[1]"),
 ]
-METHODS = [m for m in ["fork", "forkserver", "spawn"]
-           if m in multiprocessing.get_all_start_methods()]
+METHODS = sorted(multiprocessing.get_all_start_methods())
 SCRIPT = """
-import multiprocessing, os, sys, time
+import json, multiprocessing, os, sys, time
 import numpy as np
 {top_line}
 
@@ -58,12 +54,11 @@ def task(_):
 
 if __name__ == "__main__":
     with multiprocessing.get_context(sys.argv[1]).Pool(2) as pool:
-        print(pool.map(task, range(6), chunksize=1))
+        print(json.dumps(pool.map(task, range(6), chunksize=1)))
 """
 
 
-def distinct_results(top_line, draw, method):
-    """How many of the six tasks returned a result no other task did."""
+def distinct_results(top_line, draw, method):  # of the six tasks' results
     with tempfile.TemporaryDirectory() as folder:
         script, workers = Path(folder, "tasks.py"), Path(folder, "workers")
         script.write_text(SCRIPT.format(top_line=top_line, draw=draw))
@@ -71,27 +66,25 @@ def distinct_results(top_line, draw, method):
         printed = subprocess.run(
             [sys.executable, str(script), method, str(workers)],
             capture_output=True, text=True, timeout=120, check=True).stdout
-    return len({repr(result) for result in eval(printed)})
+    return len({repr(result) for result in json.loads(printed)})
 
 
 measured = {label: {method: distinct_results(top, draw, method)
                     for method in METHODS} for label, top, draw in CASES}
-
-# %%
-# The answer, as measured when this page was built. "3 of 6" means that
-# the second worker returned what the first one did.
-
-import scipy
-import sklearn
-
 print(f"Python {sys.version.split()[0]}, NumPy {np.__version__}, "
-      f"SciPy {scipy.__version__}, scikit-learn {sklearn.__version__}")
+      f"SciPy {version('scipy')}, scikit-learn {version('scikit-learn')}")
 print(f"default start method: {multiprocessing.get_start_method()}")
 print(f"{'distinct results of 6 tasks':31}"
       + "".join(f"{method:>12}" for method in METHODS))
 for label, counts in measured.items():
     print(f"{label:31}" + "".join(f"{f'{n} of 6':>12}"
                                   for n in counts.values()))
+
+# %%
+# "3 of 6": the second worker returned what the first one did.
+
+import matplotlib.pyplot as plt
+from matplotlib.colors import ListedColormap
 
 fig, ax = plt.subplots(figsize=(7.5, 3.2))
 counts = np.array([list(counts.values()) for counts in measured.values()])
@@ -197,9 +190,8 @@ model = SGDClassifier(random_state=np.random.RandomState(7))
 copies = [clone(model).random_state for _ in range(2)]
 int_repeats = np.array_equal(*with_int)
 instance_repeats = np.array_equal(*with_instance)
-clones_alike = all(np.array_equal(c.get_state()[1],
-                                  model.random_state.get_state()[1])
-                   for c in copies)
+state = model.random_state.get_state()[1]
+clones_alike = all(np.array_equal(c.get_state()[1], state) for c in copies)
 print(f"random_state=7, two calls, same split: {int_repeats}")
 print(f"one RandomState, two calls, same split: {instance_repeats}")
 print(f"clone() copies the RandomState's state: {clones_alike}")

@@ -61,7 +61,12 @@ if __name__ == "__main__":
 DRAW = "np.random.random()"
 SEEDS = "np.random.seed(0); random.seed(0)"
 ROOT = "ROOT = np.random.SeedSequence(2024)"
-EXPERIMENTS = [  # label, start method, at import, before the pool
+# How the Parallel call names its backend: a context, which joblib honours,
+# or the keyword context=, which joblib accepts and then overwrites.
+AS_BACKEND = "backend=multiprocessing.get_context({method!r})"
+AS_KEYWORD = ("backend='multiprocessing', "
+              "context=multiprocessing.get_context({keyword!r})")
+EXPERIMENTS = [  # label, start method, at import, before the pool, backend
     ("fork, parent drew from np.random", "fork", "", DRAW),
     ("fork, numpy.random never imported", "fork", "", ""),
     ("fork, seeds at import", "fork", SEEDS, ""),
@@ -72,22 +77,17 @@ EXPERIMENTS = [  # label, start method, at import, before the pool
      "multiprocessing.set_forkserver_preload(['numpy.random'])"),
     ("spawn, parent drew from np.random", "spawn", "", DRAW),
     ("spawn, seeds at import", "spawn", SEEDS, ""),
-    ("context=spawn keyword (overwritten)", "spawn", "", DRAW),
+    ("context=spawn keyword (overwritten)", "spawn", "", DRAW,
+     AS_KEYWORD.format(keyword="spawn")),
     ("set_start_method spawn, context=fork", "spawn", "",
-     f"multiprocessing.set_start_method('spawn'); {DRAW}"),
+     f"multiprocessing.set_start_method('spawn'); {DRAW}",
+     AS_KEYWORD.format(keyword="fork")),
 ]
-FORK_CONTEXT = "multiprocessing.get_context('fork')"
 
 
-def run_experiment(python, label, method, at_import, before_pool):
+def run_experiment(python, method, at_import, before_pool, backend=None):
     """Run one experiment with the interpreter python; return its outcome."""
-    context = f"multiprocessing.get_context({method!r})"
-    if label.startswith("context="):  # a keyword that joblib overwrites
-        backend = f"backend='multiprocessing', context={context}"
-    elif label.startswith("set_start_method"):  # which joblib honours
-        backend = "backend='multiprocessing', context=" + FORK_CONTEXT
-    else:  # the other form joblib honours: a context as the backend
-        backend = f"backend={context}"
+    backend = backend or AS_BACKEND.format(method=method)
     script = SCRIPT.format(at_import=at_import, before_pool=before_pool,
                            backend=backend)
     with tempfile.TemporaryDirectory() as folder:
@@ -124,7 +124,7 @@ for label, method, *lines in EXPERIMENTS:
     if method not in available:
         print(f"{label}: skipped, this platform has no {method!r}")
         continue
-    measured[label] = [run_experiment(python, label, method, *lines)
+    measured[label] = [run_experiment(python, method, *lines)
                        for python in PYTHONS]
 
 

@@ -12,7 +12,7 @@ import sys
 import numpy as np
 import pytest
 
-from conftest import captured_output, load_example, parse_html, printed_by
+from conftest import captured_output, load_example, parse_html, printed_by, stop_worker_threads
 
 N_WORKERS = 2
 
@@ -76,8 +76,6 @@ def test_spawned_seeds_fix_it_whatever_the_batching(batches):
 def test_an_initializer_seeds_workers_apart_but_not_tasks(batches):
     if batches.FORK is None:
         pytest.skip("no fork on this platform: the page skips its pool runs")
-    from conftest import stop_worker_threads
-
     stop_worker_threads()  # the pools fork
     streams = {}
     for n_workers in (2, 3):

@@ -93,10 +93,9 @@ def test_spawned_seeds_are_distinct_and_reproducible_everywhere(core_example):
 def test_a_module_level_generator_is_copied_by_loky_and_shared_by_threads(core_example):
     """The page: every loky task unpickles its own copy of the module-level
     generator, in the state this process never advanced; threads share it."""
-    first_draws = lambda: np.random.default_rng(12345)  # noqa: E731, as on the page
     n = core_example.N_TASKS
     # The page's run: every task drew the generator's first five numbers.
-    copy = first_draws().integers(100, size=5)
+    copy = np.random.default_rng(12345).integers(100, size=5)
     assert all(np.array_equal(row, copy) for row in core_example.module_level["loky"])
     # Again now: every task draws what a copy of the current state draws.
     on_loky = core_example.run_tasks(core_example.draw_from_module_generator, range(n), "loky")
@@ -104,7 +103,7 @@ def test_a_module_level_generator_is_copied_by_loky_and_shared_by_threads(core_e
     assert all(np.array_equal(row, copy) for row in on_loky)
     # The page's threads shared the object: the module generator's first
     # five draws, in whatever order the threads took them.
-    fresh = first_draws()
+    fresh = np.random.default_rng(12345)  # the page's seed
     expected = sorted(tuple(fresh.integers(100, size=5)) for _ in range(n))
     assert sorted(map(tuple, core_example.module_level["threading"])) == expected
 
