@@ -24,6 +24,7 @@ every task, with an initializer that seeds each worker once.
 # ``joblib.Parallel``.
 
 import multiprocessing
+import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 
@@ -57,10 +58,6 @@ results["joblib (loky), batch_size=1"] = Parallel(n_jobs=2, batch_size=1)(
     delayed(draw)(generator) for generator in copies)
 results["joblib, threading"] = Parallel(n_jobs=2, backend="threading")(
     delayed(draw)(generator) for generator in copies)
-# loky keeps its workers, and a thread that manages them, for the next
-# call: stop them, since the pools below fork, which is safe only while no
-# other thread runs.
-get_reusable_executor().shutdown(wait=True)
 
 distinct = {way: len(set(values)) for way, values in results.items()}
 for way, count in distinct.items():
@@ -111,12 +108,23 @@ def draw_seeded(seed):
     return draw(np.random.default_rng(seed))
 
 
+def stop_other_threads():
+    """Forking, as the pools below do, is safe only while no other thread
+    runs: stop loky's workers and the thread that manages them, and wait
+    for joblib's finished thread pools to end."""
+    get_reusable_executor().shutdown(wait=True)
+    for thread in set(threading.enumerate()) - {threading.main_thread()}:
+        thread.join(timeout=10)
+
+
 seeds = np.random.SeedSequence(2024).spawn(N_TASKS)
-seeded = {"joblib (threading)": Parallel(n_jobs=2, backend="threading")(
-    delayed(draw_seeded)(seed) for seed in seeds)}
+stop_other_threads()
+seeded = {}
 if FORK is not None:
     with FORK.Pool(2) as pool:
         seeded["Pool.map"] = pool.map(draw_seeded, seeds)
+seeded["joblib (threading)"] = Parallel(n_jobs=2, backend="threading")(
+    delayed(draw_seeded)(seed) for seed in seeds)
 seeded_distinct = all(len(set(v)) == N_TASKS for v in seeded.values())
 seeded_same = all(v == seeded["joblib (threading)"]
                   for v in seeded.values())
@@ -144,6 +152,7 @@ def draw_in_worker(_):
 
 
 def seeded_workers(n_workers, n_tasks=12):
+    stop_other_threads()
     worker_seeds = FORK.SimpleQueue()
     for seed in np.random.SeedSequence(2024).spawn(n_workers):
         worker_seeds.put(seed)

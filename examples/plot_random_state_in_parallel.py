@@ -23,6 +23,7 @@ makes the results the same on every run and every backend.
 
 import multiprocessing
 import os
+import threading
 import time
 
 # Not needed in your code: this page forks below, which is safe only in a
@@ -106,10 +107,9 @@ copied = run_tasks(draw_from_own_generator, [one_generator] * N_TASKS, "loky")
 print(f"one generator passed to every task, loky:\n{copied}")
 
 # %%
-# Here every task is a batch of its own. With many short tasks joblib puts
-# several in one batch, and the tasks of a batch share a copy: then only
-# *some* results repeat, which is harder to notice
-# (:ref:`sphx_glr_auto_examples_plot_batches_and_pools.py`).
+# Here every task is a batch of its own. Many short tasks share batches,
+# and a batch shares one copy: then only *some* results repeat, which is
+# harder to notice (:ref:`sphx_glr_auto_examples_plot_batches_and_pools.py`).
 #
 # The global state, copied by ``fork``
 # ------------------------------------
@@ -117,12 +117,11 @@ print(f"one generator passed to every task, loky:\n{copied}")
 # ``draw_from_global_state`` stands for any code that calls ``np.random``
 # without being handed a random state, as libraries do when their
 # ``random_state`` is ``None``
-# (:ref:`sphx_glr_auto_examples_plot_library_calls.py`). In a loop each
-# call moves the global state on. Workers forked from this process start
-# with a copy of that state, and the second worker replays the first one's
-# draws. Windows cannot fork, and Python 3.12+ warns against forking a
-# process that runs threads (a ``DeprecationWarning``, which Python hides
-# unless run with ``-W default`` or ``-X dev``).
+# (:ref:`sphx_glr_auto_examples_plot_library_calls.py`). Workers forked
+# from this process start with a copy of that state: the second worker
+# replays the first one's draws. Windows cannot fork, and Python 3.12+
+# warns against forking a process that runs threads (a hidden
+# ``DeprecationWarning``: run with ``-W default`` or ``-X dev`` to see it).
 
 
 def draw_from_global_state(task_number):
@@ -131,9 +130,11 @@ def draw_from_global_state(task_number):
 
 
 sequential = np.array([draw_from_global_state(i) for i in range(N_TASKS)])
-# loky keeps its workers, and a thread that manages them, for the next
-# call: stop them, since forking is safe only while no other thread runs.
+# Forking is safe only while no other thread runs: stop loky's workers and
+# the thread that manages them, and wait for joblib's finished threads.
 get_reusable_executor().shutdown(wait=True)
+for thread in set(threading.enumerate()) - {threading.main_thread()}:
+    thread.join(timeout=10)
 FORK = None
 if "fork" in multiprocessing.get_all_start_methods():
     FORK = multiprocessing.get_context("fork")
@@ -161,13 +162,13 @@ else:
 
 ROOT_SEED = 2024
 seeds = np.random.SeedSequence(ROOT_SEED).spawn(N_TASKS)
-first_run = run_tasks(draw_from_own_generator, seeds, "threading")
-print(f"spawned seeds, threading:\n{first_run}")
-others = {"fork": FORK, "loky": "loky"}  # fork first: loky starts threads
-for name, backend in others.items():
-    if backend is not None:
-        again = run_tasks(draw_from_own_generator, seeds, backend)
-        print(f"{name}, identical: {np.array_equal(again, first_run)}")
+runs = {name: run_tasks(draw_from_own_generator, seeds, backend)
+        for name, backend in [("fork", FORK), ("threading", "threading"),
+                              ("loky", "loky")] if backend is not None}
+(first_name, first_run), *others = runs.items()
+print(f"spawned seeds, {first_name}:\n{first_run}")
+for name, again in others:
+    print(f"{name}, identical: {np.array_equal(again, first_run)}")
 
 # %%
 # Without seeds, loky's fresh workers and the threads draw distinct but
@@ -186,9 +187,8 @@ heatmaps([("global state, loky", on_loky),
 # What to remember
 # ----------------
 #
-# * Never let a task draw from a random state it was not given, at module
-#   level or global. Spawn one seed per task from a single root and build
-#   the task's generator from it: the results depend on the root alone.
+# * Never let a task draw from a random state it was not given. Spawn one
+#   seed per task from a single root, and make the task's generator from it.
 # * Keep random state out of module level. loky copies it with the task;
 #   ``spawn`` workers run the line that made it again, and ``forkserver``
 #   ones (since Python 3.14.1 and 3.13.8) copy what their server made: a

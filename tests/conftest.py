@@ -177,6 +177,8 @@ def stop_worker_threads(check=True):
     """
     gallery_hooks = import_sphinxext("gallery_hooks")  # the build's own helpers
     gallery_hooks._stop_reusable_workers()
+    for thread in set(threading.enumerate()) - {threading.current_thread()} if check else ():
+        thread.join(timeout=2)  # joblib's finished thread pools end on their own
     others = [t.name for t in threading.enumerate() if t is not threading.current_thread()]
     threads = gallery_hooks.settled_thread_count()  # C threads too, as CPython counts
     assert not check or (others, threads) == ([], 1), f"threads still running before a fork: {others}, {threads} in all"
