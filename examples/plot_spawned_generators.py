@@ -115,7 +115,8 @@ print(f"{'some' if repeated else 'no'} spawn keys handed out twice")
 
 # %%
 # The safe habit: spawn every task's seed in the main thread, before the
-# tasks start, as ``run_spawned`` does.
+# tasks start, as ``run_spawned`` does. Without the GIL, the race is far
+# more common: :ref:`sphx_glr_auto_examples_plot_free_threading.py`.
 #
 # Workers that cannot coordinate
 # ------------------------------

@@ -32,13 +32,15 @@ CORE_EXAMPLE = "plot_random_state_in_parallel"
 # behaviour matrix, whether threads sharing one generator, or workers seeded
 # alike, repeat a run depends on scheduling; the batches page counts what
 # joblib's adaptive batches and the workers' scheduling made; the library
-# page counts how many tasks each worker took. Every other example prints
+# page counts how many tasks each worker took; the free-threading page
+# counts races and times draws. Every other example prints
 # the same thing at every run.
 UNSEEDED_EXAMPLES = {
     CORE_EXAMPLE,
     "plot_batches_and_pools",
     "plot_library_calls",
     "plot_shared_generator_threads",
+    "plot_free_threading",
     "plot_monte_carlo",
     "plot_dask_cluster",
     "plot_behaviour_matrix",

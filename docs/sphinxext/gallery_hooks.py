@@ -47,8 +47,8 @@ from pathlib import Path
 ALLOWED_WARNINGS: list[tuple[type[Warning], str, str]] = []
 
 # The gallery, in reading order: the problem, the fix, why integer seeds are
-# not enough, the start methods, threads, a real workload, a cluster, the
-# summary.
+# not enough, the start methods, threads (with and without the GIL), a real
+# workload, a cluster, the summary.
 GALLERY_ORDER = [
     "plot_random_state_in_parallel.py",
     "plot_batches_and_pools.py",
@@ -57,6 +57,7 @@ GALLERY_ORDER = [
     "plot_seed_collisions.py",
     "plot_start_methods.py",
     "plot_shared_generator_threads.py",
+    "plot_free_threading.py",
     "plot_monte_carlo.py",
     "plot_dask_cluster.py",
     "plot_behaviour_matrix.py",

@@ -1,0 +1,220 @@
+r"""
+===================================================
+Free-threaded Python: threads that draw at one time
+===================================================
+
+On a free-threaded CPython (the ``3.13t`` and ``3.14t`` builds, PEP 703),
+the threads of joblib's ``threading`` backend run Python code at the same
+time. A generator that they share stays correct, because NumPy locks it,
+but two races that the GIL made rare become common: tasks that spawn from
+one shared parent get the same child twice, and a shared ``random.gauss()``
+gives two threads the same value. This page measures both, and the cost of
+sharing, on each interpreter that the build names, with the GIL and
+without it. The rule that avoids both: spawn every child, and make every
+source, before the tasks start.
+"""
+
+# %%
+# Spawning from one parent in several threads
+# -------------------------------------------
+#
+# Four tasks on four threads call ``parent.spawn(1)`` 500 times each on one
+# shared parent, twenty times over: 40,000 children a row. A child with
+# another's spawn key draws its stream. Last column: the fix, in one thread.
+
+import json
+import os
+import subprocess
+import sys
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+COMMON = """  # each interpreter runs it, then a program that measures
+import json, platform, random, statistics, sys, sysconfig, timeit
+import joblib, numpy as np
+from joblib import Parallel, delayed
+N_TASKS = 4
+threads = Parallel(n_jobs=N_TASKS, backend="threading")
+
+def report(**found):  # one line of JSON: the build, then what was found
+    build = "t" if sysconfig.get_config_var("Py_GIL_DISABLED") else ""
+    print(json.dumps({"python": platform.python_version() + build,
+                      "gil": getattr(sys, "_is_gil_enabled", lambda: True)(),
+                      "numpy": np.__version__, **found}))
+"""
+
+SPAWNING = """
+def spawn_children(parent):
+    return [parent.spawn(1) for _ in range(500)]
+
+def race(make_parent, key):
+    repeated = empty = 0
+    for trial in range(20):
+        parent = make_parent(trial)  # shared by the four tasks
+        children = sum(threads(delayed(spawn_children)(parent)
+                               for _ in range(N_TASKS)), [])
+        keys = [key(got[0]) for got in children if got]
+        empty += len(children) - len(keys)
+        repeated += len(keys) - len(set(keys))
+    return [repeated, empty]
+
+def spawned_first(trial):  # the fix: 2,000 children in one thread
+    children = np.random.SeedSequence(trial).spawn(N_TASKS * 500)
+    return len(children) - len({child.spawn_key for child in children})
+
+report(seed_sequence=race(np.random.SeedSequence, lambda s: s.spawn_key),
+       generator=race(np.random.default_rng,
+                      lambda g: g.bit_generator.seed_seq.spawn_key),
+       spawned_first=sum(map(spawned_first, range(20))))
+"""
+
+# %%
+# The interpreters to measure: this one, or those that
+# ``RANDOM_STATE_PYTHONS`` lists (separated by spaces, each with numpy and
+# joblib). A free-threaded interpreter runs twice: with the GIL off, and
+# with ``PYTHON_GIL=1``, which turns the GIL back on in the same binary.
+
+PYTHONS = os.environ.get("RANDOM_STATE_PYTHONS", "").split() or [
+    sys.executable]
+IS_FREE_THREADED = ("import sysconfig; "
+                    "print(sysconfig.get_config_var('Py_GIL_DISABLED'))")
+BUILDS = []  # (python, its PYTHON_GIL, or "" where the GIL is not optional)
+for python in PYTHONS:
+    probe = subprocess.run([python, "-c", IS_FREE_THREADED], text=True,
+                           capture_output=True, check=True, timeout=60)
+    free = probe.stdout.strip() == "1"
+    BUILDS += [(python, "0"), (python, "1")] if free else [(python, "")]
+
+
+def measure(program):
+    """Run COMMON + program on every build: what each one reported."""
+    found = []
+    for python, gil in BUILDS:  # an empty PYTHON_GIL counts as unset
+        run = subprocess.run([python, "-c", COMMON + program], text=True,
+                             capture_output=True, timeout=600,
+                             env=dict(os.environ, PYTHON_GIL=gil))
+        if run.returncode:
+            raise RuntimeError(f"{python} failed:\n{run.stderr}")
+        found.append(json.loads(run.stdout))
+    return found
+
+
+def label(result):
+    """3.14.2, or 3.13.5t GIL off: the version, and the GIL if optional."""
+    gil = " GIL on" if result["gil"] else " GIL off"
+    return result["python"] + (gil if result["python"][-1] == "t" else "")
+
+
+spawning = measure(SPAWNING)
+print("in 40,000 spawn(1) calls from one parent shared by 4 threads:")
+print(f"{'Python':16}{'SeedSequence':>19}{'Generator':>19}{'spawned':>10}")
+print(f"{'':16}{'repeated  empty':>19}{'repeated  empty':>19}{'first':>10}")
+for result in spawning:
+    seeds, generators = result["seed_sequence"], result["generator"]
+    print(f"{label(result):16}{seeds[0]:>12,}{seeds[1]:>7,}"
+          f"{generators[0]:>12,}{generators[1]:>7,}"
+          f"{result['spawned_first']:>10,}")
+print("NumPy", ", ".join(sorted({result["numpy"] for result in spawning})))
+
+# %%
+# ``spawn`` reads the parent's count of the children it has spawned, builds
+# the new children, and only then adds to the count, with no lock around
+# the three steps (NumPy issue 32063, open for NumPy 2.4). Two tasks that
+# spawn at once can read the same count and build the same child. Without
+# the GIL the threads really run at once: this happens often, and
+# ``spawn(1)`` sometimes returns an empty list. With the GIL it takes a
+# thread switch at the wrong moment: rarer, not ruled out. Children spawned
+# in one thread before the tasks start never repeat, on any build.
+#
+# Sharing one source between threads
+# -----------------------------------
+#
+# ``random.gauss()`` makes normal values two at a time and keeps the second
+# for the next call; two threads can both take the kept one, as CPython's
+# documentation warns. NumPy's generators instead hold a lock while they
+# draw, so tasks that share one take turns, and together draw exactly the
+# numbers that the seed gives one thread, each once, in an order that
+# changes from run to run. Four tasks draw 250,000 ``gauss()`` values
+# each, then 100,000 numbers each from a ``Generator``, one call at a time.
+
+SHARING = """
+def draw(source, n_draws=100_000, how="random"):
+    return [getattr(source, how)() for _ in range(n_draws)]
+
+def gauss_repeats(sources):
+    values = sum(threads(delayed(draw)(source, 250_000, "gauss")
+                         for source in sources), [])
+    return len(values) - len(set(values))
+
+def rate(sources):  # draws per second, the median of three runs
+    run = lambda: threads(delayed(draw)(source) for source in sources)
+    if len(sources) == 1:  # one thread: this one, with no pool to start
+        run = lambda: draw(sources[0])
+    seconds = timeit.repeat(run, number=1, repeat=3)
+    return len(sources) * 100_000 / statistics.median(seconds)
+
+shared_runs = [threads(delayed(draw)(shared) for _ in range(N_TASKS))
+               for shared in [np.random.default_rng(0) for _ in range(2)]]
+one_thread = sorted(draw(np.random.default_rng(0), N_TASKS * 100_000))
+report(shared=gauss_repeats([random.Random(1)] * N_TASKS),
+       own=gauss_repeats([random.Random(task) for task in range(N_TASKS)]),
+       rates=[rate([np.random.default_rng(0)]),
+              rate([np.random.default_rng(0)] * N_TASKS),
+              rate([np.random.default_rng(task) for task in range(N_TASKS)])],
+       right=all(sorted(sum(run, [])) == one_thread for run in shared_runs),
+       same_order=shared_runs[0] == shared_runs[1])
+"""
+
+sharing = measure(SHARING)
+print("repeated values in 1,000,000 gauss() draws by 4 threads:")
+print(f"{'Python':16}{'one shared Random':>22}{'one Random a task':>22}")
+for result in sharing:
+    print(f"{label(result):16}{result['shared']:>22,}{result['own']:>22,}")
+print("\nGenerator: millions of draws a second | shared, two runs, one seed:")
+print(f"{'Python':16}{'1 thread':>8}{'shared':>8}{'own':>8}  |"
+      f"{'numbers right':>15}{'same order':>12}")
+for result in sharing:
+    print(f"{label(result):16}"
+          + "".join(f"{rate / 1e6:>8.2f}" for rate in result["rates"])
+          + f"  |{str(result['right']):>15}{str(result['same_order']):>12}")
+
+# %%
+# The spawning race as a figure: the share of the 40,000 children whose
+# spawn key another child already had.
+
+series = {"SeedSequence.spawn(1)": [r["seed_sequence"][0] for r in spawning],
+          "Generator.spawn(1)": [r["generator"][0] for r in spawning],
+          "spawned before the tasks": [r["spawned_first"] for r in spawning]}
+shares = np.array(list(series.values())) / 40_000
+fig, ax = plt.subplots(figsize=(6.4, 1.4 + 0.9 * len(spawning)))
+rows = np.arange(len(spawning))
+for index, name in enumerate(series):
+    bars = ax.barh(rows + index / 4, shares[index], 1 / 4, label=name,
+                   color=["#2f7ebc", "#b93a0b", "#5a8f29"][index])
+    ax.bar_label(bars, [f"{share:.2%}" for share in shares[index]])
+ax.set_yticks(rows + 1 / 4, [label(result) for result in spawning])
+ax.invert_yaxis()
+ax.set_xlim(0, max(0.1, 1.3 * shares.max()))
+ax.xaxis.set_major_formatter("{x:.0%}")
+ax.set_xlabel("children repeating another's spawn key, 4 threads")
+ax.legend(loc="lower right", frameon=False)
+fig.tight_layout()
+
+# %%
+# What to take from it
+# --------------------
+#
+# * Spawn every child before the tasks start, in one thread, and pass each
+#   task its own, as in
+#   :ref:`sphx_glr_auto_examples_plot_spawned_generators.py`. A task that
+#   needs children of its own spawns them from the one it was given, which
+#   no other task touches.
+# * Give each thread its own generator, and its own ``random.Random``. A
+#   shared generator is not wrong, with or without the GIL, but it is not
+#   reproducible, and its lock makes the tasks wait for each other (see
+#   also :ref:`sphx_glr_auto_examples_plot_shared_generator_threads.py`).
+# * The checker reports a thread task that spawns from a shared parent as
+#   RSP006 (:ref:`sphx_glr_auto_examples_plot_check_your_code.py`).
+
+plt.show()

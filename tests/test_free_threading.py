@@ -1,0 +1,146 @@
+"""The free-threading page: what it measured on each build, what it printed,
+and the races that only a build without the GIL shows.
+
+The page is unseeded (conftest.UNSEEDED_EXAMPLES): how many spawn keys
+repeat is up to the scheduler. What does not depend on it is asserted
+exactly on every build; the races are asserted where the GIL is off, on a
+free-threaded interpreter that this machine has (the builder itself, one
+that RANDOM_STATE_PYTHONS names, or python3.14t / python3.13t on the PATH).
+"""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import sysconfig
+
+import numpy as np
+import pytest
+
+from conftest import ROOT, captured_output, load_example, parse_html, printed_by
+
+IS_FREE_THREADED = "import sysconfig; print(sysconfig.get_config_var('Py_GIL_DISABLED'))"
+
+
+def free_threaded(python):
+    probe = subprocess.run([python, "-c", IS_FREE_THREADED], capture_output=True, text=True, timeout=60)
+    return probe.stdout.strip() == "1"
+
+
+@pytest.fixture(scope="module")
+def free_threaded_python(tmp_path_factory):
+    """A free-threaded interpreter with the site's numpy and joblib, or None."""
+    if sysconfig.get_config_var("Py_GIL_DISABLED"):
+        return sys.executable
+    for python in os.environ.get("RANDOM_STATE_PYTHONS", "").split():
+        if free_threaded(python):
+            return python
+    for name in ["python3.14t", "python3.13t"]:
+        python = shutil.which(name)
+        if python and free_threaded(python):
+            pins = [line for line in (ROOT / "requirements.txt").read_text().splitlines()
+                    if line.startswith(("numpy==", "joblib=="))]
+            venv = tmp_path_factory.mktemp("free-threaded")
+            subprocess.run([python, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=300)
+            subprocess.run([sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"), "install",
+                            "--quiet", *pins], check=True, timeout=600, capture_output=True)
+            return str(venv / "bin" / "python")
+    return None
+
+
+@pytest.fixture(scope="module")
+def page(free_threaded_python):
+    """The page, run once, measuring this Python and the free-threaded one."""
+    pythons = list(dict.fromkeys([sys.executable, *filter(None, [free_threaded_python])]))
+    with pytest.MonkeyPatch.context() as environment:
+        environment.setenv("RANDOM_STATE_PYTHONS", " ".join(pythons))
+        return load_example("plot_free_threading")
+
+
+def results(page):
+    """Every build's results, merged across the page's measurements."""
+    return [{**spawning, **sharing} for spawning, sharing in zip(page.spawning, page.sharing, strict=True)]
+
+
+def test_each_free_threaded_interpreter_runs_with_the_gil_off_and_on(page, free_threaded_python):
+    expected = [(sys.executable, "0"), (sys.executable, "1")] if sysconfig.get_config_var("Py_GIL_DISABLED") \
+        else [(sys.executable, "")]
+    if free_threaded_python and free_threaded_python != sys.executable:
+        expected += [(free_threaded_python, "0"), (free_threaded_python, "1")]
+    assert page.BUILDS == expected
+    for (python, gil), result in zip(page.BUILDS, results(page), strict=True):
+        version = subprocess.run([python, "-c", "import platform; print(platform.python_version())"],
+                                 capture_output=True, text=True, check=True).stdout.strip()
+        assert result["python"] == version + ("t" if gil else "")
+        # PYTHON_GIL=0 really turned it off; 1, or a GIL build, has it on.
+        assert result["gil"] is (gil != "0")
+        assert page.label(result) == result["python"] + {"0": " GIL off", "1": " GIL on", "": ""}[gil]
+        assert result["numpy"] == np.__version__  # the same pin everywhere
+
+
+def test_what_holds_on_every_build(page):
+    for result in results(page):
+        label = page.label(result)
+        assert result["spawned_first"] == 0, label  # spawned in one thread: never a repeat
+        assert result["own"] == 0, label  # one Random a task: no gauss() value twice
+        # A shared Generator: exactly the seed's numbers, each once, in an
+        # order that differs between two runs (4 x 100,000 draws at once).
+        assert result["right"] is True and result["same_order"] is False, label
+        assert all(rate > 0 for rate in result["rates"]), label
+
+
+def test_the_page_prints_what_it_measured(page):
+    printed = printed_by("plot_free_threading")
+    assert max(map(len, printed.splitlines())) <= 79
+    for result in results(page):
+        label = re.escape(page.label(result))
+        spawn = [*result["seed_sequence"], *result["generator"], result["spawned_first"]]
+        assert re.search(rf"^{label} +" + r" +".join(f"{n:,}" for n in spawn) + "$", printed, re.M)
+        assert re.search(rf"^{label} +{result['shared']:,} +{result['own']:,}$", printed, re.M)
+        rates = r" +".join(f"{rate / 1e6:.2f}" for rate in result["rates"])
+        assert re.search(rf"^{label} +{rates} +\| +True +False$", printed, re.M)
+    assert f"NumPy {np.__version__}" in printed
+
+
+def test_without_the_gil_tasks_that_spawn_from_one_parent_get_the_same_child(page):
+    """The page's claims for a free-threaded build: repeated spawn keys from
+    SeedSequence.spawn and Generator.spawn, spawn(1) calls that returned an
+    empty list, repeated gauss() values, and fewer repeats with the GIL on
+    in the same binary. Measured here at 600 to 2,100 repeated keys of
+    40,000 with SeedSequence, 13,000 to 15,000 with Generator, 49 to 490
+    empty lists and about 4,000 repeated gauss() values (3.13.5t, 2 cores)."""
+    off = [result for result in results(page) if not result["gil"]]
+    if not off:
+        pytest.skip("no free-threaded interpreter here: name one in RANDOM_STATE_PYTHONS, "
+                    "or put python3.14t or python3.13t on the PATH")
+    for result in off:
+        (seeds, seeds_empty), (generators, generators_empty) = result["seed_sequence"], result["generator"]
+        assert seeds > 0 and generators > 0
+        assert seeds_empty + generators_empty > 0
+        assert result["shared"] > 0
+        gil_on = next(other for other in results(page)
+                      if other["python"] == result["python"] and other["gil"])
+        assert gil_on["seed_sequence"][0] < seeds and gil_on["generator"][0] < generators
+        assert gil_on["shared"] < result["shared"]
+
+
+def test_the_numpy_issue_the_page_cites_is_for_this_numpy():
+    """The page says the race is NumPy issue 32063, open for NumPy 2.4: a
+    new NumPy pin must have the page checked again."""
+    assert np.__version__.startswith("2.4.")
+    assert "NumPy issue 32063, open for NumPy 2.4" in (ROOT / "examples" / "plot_free_threading.py").read_text()
+
+
+def test_the_built_page_shows_every_build_it_measured(site):
+    """The site's own build: one row per build in each table, and a figure;
+    a free-threaded interpreter named to the build has its GIL off row."""
+    page = parse_html(site / "auto_examples" / "plot_free_threading.html")
+    output = captured_output(page)
+    rows = re.findall(r"^(\d+\.\d+\.\d+t?(?: GIL o(?:n|ff))?) +[\d,]+ +[\d,]+ +[\d,]+ +[\d,]+ +[\d,]+$",
+                      output, re.M)
+    assert rows
+    named = [python for python in os.environ.get("RANDOM_STATE_PYTHONS", "").split() or [sys.executable]]
+    assert len(rows) == sum(2 if free_threaded(python) else 1 for python in named)
+    assert any(row.endswith("GIL off") for row in rows) == any(map(free_threaded, named))
+    assert page.select("img.sphx-glr-single-img")
