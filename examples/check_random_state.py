@@ -20,6 +20,7 @@ RSP002  one generator object is handed to every task
 RSP003  a seed made by arithmetic on another seed, or the loop counter
 RSP004  random state made at import time in a module that starts processes
 RSP005  a task seeds with the time or the process id
+RSP006  a task spawns children from a parent that every task shares
 
 The checker reads code; it does not run it. It follows names within one
 file: a function handed to ``joblib.delayed``, a ``multiprocessing`` pool, a
@@ -47,7 +48,8 @@ SITE_URL = "http://127.0.0.1:8000/"
 
 # Each code is explained on the site's page about this checker.
 CODES = {code: f"auto_examples/plot_check_your_code.html#{code.lower()}"
-         for code in ["RSP001", "RSP002", "RSP003", "RSP004", "RSP005"]}
+         for code in ["RSP001", "RSP002", "RSP003", "RSP004", "RSP005",
+                      "RSP006"]}
 
 # Folders that hold other people's code or build output, never searched.
 SKIPPED_FOLDERS = {".git", ".hg", ".svn", ".venv", "venv", ".tox", ".nox",
@@ -601,6 +603,113 @@ def shared_generators(module):
                 yield argument, "RSP002", message.format(argument.id)
 
 
+SPAWNERS = GENERATORS | {"numpy.random.SeedSequence"}
+# rng.spawn(n), rng.bit_generator.spawn(n), rng.bit_generator.seed_seq...
+SPAWN_PATH = {"bit_generator", "seed_seq", "_bit_generator", "_seed_seq"}
+
+
+def spawned_parent(node):
+    """The name that parent.spawn(n) spawns from, if node is such a call."""
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "spawn"):
+        return None
+    parent = node.func.value
+    while isinstance(parent, ast.Attribute) and parent.attr in SPAWN_PATH:
+        parent = parent.value
+    return parent if isinstance(parent, ast.Name) else None
+
+
+def is_spawner(module, expression, scope):
+    """True for a SeedSequence or generator made here, or a name bound to
+    exactly one."""
+    if isinstance(expression, ast.Name):
+        values = module.bindings.get((scope, expression.id)) or \
+            module.bindings.get((module.tree, expression.id)) or []
+        return len(values) == 1 and is_spawner(module, values[0], scope)
+    return module.call_name(expression) in SPAWNERS
+
+
+def is_local(function, name):
+    """True when name is a parameter of function or assigned inside it."""
+    arguments = function.args
+    parameters = arguments.posonlyargs + arguments.args + \
+        arguments.kwonlyargs + [arguments.vararg, arguments.kwarg]
+    if name in {p.arg for p in parameters if p is not None}:
+        return True
+    return any(isinstance(node, ast.Name) and node.id == name and
+               isinstance(node.ctx, ast.Store) for node in ast.walk(function))
+
+
+def thread_targets(module):
+    """(target, call) for threading.Thread(target=...), a task too."""
+    for node in module.calls:
+        if module.call_name(node) == "threading.Thread":
+            for keyword in node.keywords:
+                if keyword.arg == "target":
+                    yield keyword.value, node
+
+
+def argument_at(module, handoff, position):
+    """The expression that the call made from handoff gives its task at
+    position, and the loop the call sits in; (None, None) if unknown."""
+    name, call, given = module.call_name(handoff), handoff, []
+    if name in DELAYED:  # delayed(task)(...)
+        call = module.parent.get(handoff)
+        if not (isinstance(call, ast.Call) and call.func is handoff):
+            return None, None
+        given = call.args
+    elif name == "threading.Thread" or (name or "").endswith(".Process"):
+        for keyword in handoff.keywords:  # Thread(target=..., args=(...))
+            if keyword.arg == "args" and isinstance(keyword.value,
+                                                    (ast.Tuple, ast.List)):
+                given = keyword.value.elts
+    elif isinstance(handoff.func, ast.Attribute) and handoff.func.attr in {
+            "submit", "apply_async", "apply"}:  # submit(task, ...)
+        given = handoff.args[1:]
+    loop = module.enclosing(call, (
+        ast.For, ast.AsyncFor, ast.ListComp, ast.SetComp, ast.DictComp,
+        ast.GeneratorExp, ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
+    if len(given) <= position or isinstance(loop, FUNCTIONS) or not loop:
+        return None, None
+    return given[position], loop
+
+
+def spawns_from_shared_parents(module):
+    """RSP006: a task spawns children from a parent that every task shares:
+    one made at module level, or one object passed to every task."""
+    handoffs = [*task_handoffs(module), *thread_targets(module)]
+    for expression, handoff in handoffs:
+        for task in task_functions(module, expression):
+            if isinstance(task, ast.Lambda):
+                continue
+            names = [a.arg for a in task.args.posonlyargs + task.args.args]
+            for function in reachable(module, task):
+                for node in ast.walk(function):
+                    parent = spawned_parent(node)
+                    if parent is None:
+                        continue
+                    if is_local(function, parent.id):
+                        if function is not task or parent.id not in names:
+                            continue
+                        given, loop = argument_at(
+                            module, handoff, names.index(parent.id))
+                        shared = isinstance(given, ast.Name) and \
+                            given.id not in bound_in_loop(loop) and \
+                            is_spawner(module, given,
+                                       module.scope_of.get(given))
+                    else:
+                        shared = is_spawner(module, parent,
+                                            module.scope_of.get(function))
+                    if shared:
+                        yield node, "RSP006", (
+                            f"task {label(task)} spawns from {parent.id}, "
+                            "which every task shares: threads that spawn "
+                            "at once can get the same child, and processes "
+                            "spawn from copies that give each task the same "
+                            "children; spawn them before the tasks start "
+                            "and pass each task its own")
+
+
 def starts_processes(module):
     """True when the module starts processes that may run it again.
 
@@ -665,7 +774,7 @@ def module_level_state(module):
 
 
 RULES = [global_state_in_tasks, shared_generators, derived_seeds,
-         module_level_state]
+         module_level_state, spawns_from_shared_parents]
 
 
 def check_file(path, select=(), ignore=()):

@@ -17,9 +17,8 @@ numbers and whether two runs gave identical results. One column is both.
 # Each row runs a small program twice, in fresh Python processes, as a user
 # runs a script twice: six tasks on two workers, each returning one vector
 # per way of drawing. Like most scripts, the program makes a generator at
-# module level, so ``numpy.random`` is imported at the top (as SciPy or
-# scikit-learn would import it), and the parent draws from ``np.random``
-# before the pool starts. Two rows also seed at module level.
+# module level (which imports ``numpy.random``, as SciPy would), and the
+# parent draws from ``np.random`` first. Two rows also seed at import.
 
 import html
 import json
@@ -34,7 +33,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 PROGRAM = """
-import json, multiprocessing, os, platform, random, sys, threading, time
+import json, multiprocessing, os, platform, random, sys, sysconfig
+import threading, time
 import joblib
 import numpy as np
 MODULE_RNG = np.random.default_rng(7)  # at module level, as many scripts do
@@ -64,7 +64,9 @@ if __name__ == "__main__":
     one = np.random.default_rng(2024)  # one generator, passed to every task
     tasks = (joblib.delayed(task)(seed, one) for seed in seeds)
     parallel = joblib.Parallel(int(os.environ["N_JOBS"]), backend=backend)
-    versions = [platform.python_version(), np.__version__, joblib.__version__]
+    build = "t" if sysconfig.get_config_var("Py_GIL_DISABLED") else ""
+    versions = [platform.python_version() + build, np.__version__,
+                joblib.__version__]
     print(json.dumps({{"versions": versions, "tasks": parallel(tasks)}}))
 """
 COLUMNS = ["global np.random", "Python random", "default_rng() in the task",
@@ -109,9 +111,8 @@ def measure_row(python, *row):  # per column: distinct draws? same runs?
 
 
 # %%
-# Every row, with this interpreter or with those that
-# ``RANDOM_STATE_PYTHONS`` names (separated by spaces, each with numpy and
-# joblib). Missing start methods are skipped.
+# Every row, on this interpreter or those that ``RANDOM_STATE_PYTHONS``
+# names (each with numpy and joblib); missing start methods are skipped.
 
 def caption(versions):
     return "Measured with Python {}, NumPy {}, joblib {}".format(*versions)
@@ -205,16 +206,15 @@ fig.tight_layout()
 #   the parent; in ``forkserver`` workers on Python 3.14.1+ and 3.13.8+,
 #   copies of a server that imported the script, ``numpy.random``
 #   included; and wherever a module-level ``np.random.seed(0)`` seeded
-#   every worker alike. ``random`` repeats only where each ``spawn``
-#   worker (or, on older Pythons, ``forkserver`` worker) runs
-#   ``random.seed(0)`` itself: after a fork, ``random`` reseeds itself.
+#   every worker alike. ``random`` repeats only where each ``spawn`` (or,
+#   on older Pythons, ``forkserver``) worker runs ``random.seed(0)``
+#   itself: after a fork, ``random`` reseeds itself.
 # * A generator made at module level, and one generator handed to every
 #   task, are duplicated on every process backend: loky pickles the first
 #   with the task, ``spawn`` workers make it again from the same seed, and
 #   forked workers copy it. In one process the tasks share and advance it
 #   (but see :ref:`sphx_glr_auto_examples_plot_shared_generator_threads.py`).
 # * Unseeded, ``random`` and ``default_rng()`` draw fresh entropy: no run
-#   repeats another. The start methods are measured one by one in
-#   :ref:`sphx_glr_auto_examples_plot_start_methods.py`.
+#   repeats another; see :ref:`sphx_glr_auto_examples_plot_start_methods.py`.
 
 plt.show()

@@ -7,10 +7,10 @@ Does *your* code have the bugs this site shows? Download
 :download:`check_random_state.py <../../examples/check_random_state.py>`
 (one file, standard library only, Python 3.11 or later) and run it on
 your project: ``python check_random_state.py src/``. It reads the code
-without running it and reports five mistakes, each with a code, a line
-and a link back here. Below, it runs on a wrong and a right version of
-each mistake, as they appear in this gallery.
+without running it and reports six mistakes, each with a code, a line and
+a link back here. Below, it runs on a wrong and a right version of each.
 """
+# sphinx_gallery_thumbnail_path = "_static/thumbnails/check_your_code.png"
 
 # %%
 # Running the checker
@@ -28,9 +28,6 @@ import sys
 import tempfile
 import textwrap
 from pathlib import Path
-
-import matplotlib.pyplot as plt
-import numpy as np
 
 try:  # the checker, downloaded from this page into this script's folder
     import check_random_state
@@ -93,10 +90,9 @@ check("RSP001", wrong="""
 # RSP002: one generator object for every task
 # -------------------------------------------
 #
-# Processes receive copies of the one generator and repeat each other;
-# threads race for it, as
-# :ref:`sphx_glr_auto_examples_plot_shared_generator_threads.py` shows.
-# The fix spawns one generator per task.
+# Processes receive copies of the one generator and repeat each other
+# (:ref:`sphx_glr_auto_examples_plot_batches_and_pools.py`); threads race
+# for it. The fix spawns one generator per task.
 
 one_for_all = """
     import numpy as np
@@ -125,17 +121,14 @@ check("RSP002", wrong=one_for_all,
 # loop counter as the seed repeats the same streams in every loop seeded
 # that way. Hash the pair instead: ``default_rng([task_id, root])``.
 
-check("RSP003", wrong="""
+added_seeds = """
     import numpy as np
 
     def task(root, task_id):
         return np.random.default_rng(root + task_id).random()
-""", right="""
-    import numpy as np
-
-    def task(root, task_id):
-        return np.random.default_rng([task_id, root]).random()
-""")
+"""
+check("RSP003", wrong=added_seeds,
+      right=added_seeds.replace("root + task_id", "[task_id, root]"))
 
 # %%
 # .. _rsp004:
@@ -143,12 +136,11 @@ check("RSP003", wrong="""
 # RSP004: random state made at import
 # -----------------------------------
 #
-# ``spawn`` workers run the main module again, and ``forkserver`` workers
-# copy a server that ran it: they start alike
-# (:ref:`sphx_glr_auto_examples_plot_start_methods.py`). So the checker
-# reports this only where such processes start: ``multiprocessing``,
+# ``spawn`` workers run the main module again; ``forkserver`` workers copy
+# a server that ran it (:ref:`sphx_glr_auto_examples_plot_start_methods.py`).
+# The checker reports it where such processes start: ``multiprocessing``,
 # process executors, joblib's ``multiprocessing`` backend, dask's local
-# cluster. The fix: under the main guard.
+# cluster. The fix: move it under the main guard.
 
 check("RSP004", wrong="""
     import multiprocessing
@@ -194,27 +186,35 @@ check("RSP005", wrong=seeded_by_pid,
       right=seeded_by_pid.replace("os.getpid()", "[i, 2024]"))
 
 # %%
-# What it found: each wrong version gets its own code, each right one none.
+# .. _rsp006:
+#
+# RSP006: a task spawns from a parent that every task shares
+# ----------------------------------------------------------
+#
+# Threads that spawn from one parent at once can get the same child, above
+# all without the GIL (:ref:`sphx_glr_auto_examples_plot_free_threading.py`);
+# processes spawn from copies, which give the same children. The checker
+# reports a task that spawns from a parent made at module level, or from
+# one object passed to every task. The fix: a seed from the task's number.
 
-codes, rows = list(check_random_state.CODES), list(reports)
-found = np.array([[reports[row].count(c) for c in codes] for row in rows])
-fig, ax = plt.subplots(figsize=(6.4, 4.6))
-# Pale cells: black text stays readable on every one of them.
-ax.imshow(found, cmap="Blues", vmin=-1, vmax=4, aspect="auto")
-for (row, column), count in np.ndenumerate(found):
-    ax.text(column, row, count or "", ha="center", va="center")
-ax.set_xticks(range(len(codes)), codes)
-ax.set_yticks(range(len(rows)), [", ".join(row) for row in rows])
-ax.set_title("Findings per snippet and code", loc="left")
-fig.tight_layout()
-plt.show()
+spawned_in_task = """
+    import numpy as np
+    from joblib import Parallel, delayed
+
+    ROOT = np.random.SeedSequence(2024)
+
+    def task(i):
+        return np.random.default_rng(ROOT.spawn(1)[0]).random()
+
+    Parallel(n_jobs=4, backend="threading")(delayed(task)(i) for i in range(8))
+"""
+check("RSP006", wrong=spawned_in_task,
+      right=spawned_in_task.replace("ROOT.spawn(1)[0]", "[i, 2024]"))
 
 # %%
 # What it cannot see
 # ------------------
 #
-# The checker reads one file at a time and never runs it. It misses a task
-# imported from another module, a method handed to a pool, a generator reached
-# through a dict or an attribute, and names bound any other way than by one
-# plain assignment. It prefers silence to a false alarm: a clean run is no
-# proof.
+# It reads one file at a time and never runs it: it misses a task imported
+# from another module, a method handed to a pool, a generator in a dict or
+# an attribute, and names bound other than by one plain assignment.

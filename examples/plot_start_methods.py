@@ -36,7 +36,7 @@ import numpy as np
 from matplotlib.colors import ListedColormap
 
 SCRIPT = """
-import json, multiprocessing, os, platform, random, sys, time
+import json, multiprocessing, os, platform, random, sys, sysconfig, time
 import joblib
 import numpy as np
 {at_import}
@@ -53,8 +53,9 @@ def draw(_):
 if __name__ == "__main__":
     {before_pool}
     print(json.dumps({{
-        "versions": [platform.python_version(), np.__version__,
-                     joblib.__version__],
+        "versions": [platform.python_version() + "t" * bool(
+                         sysconfig.get_config_var("Py_GIL_DISABLED")),
+                     np.__version__, joblib.__version__],
         "draws": joblib.Parallel(n_jobs=2, {backend})(
             joblib.delayed(draw)(i) for i in range(6))}}))
 """

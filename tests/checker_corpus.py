@@ -369,9 +369,95 @@ BUGGY = {
             with ProcessPoolExecutor() as executor:
                 executor.submit(task, 1)
     """,
+    # -- RSP006: a task spawns from a parent that every task shares ---------
+    "joblib threads spawn from a module-level SeedSequence": """
+        import numpy as np
+        from joblib import Parallel, delayed
+
+        ROOT = np.random.SeedSequence(2024)
+
+        def task(i):
+            child = ROOT.spawn(1)[0]  # expect: RSP006
+            return np.random.default_rng(child).random()
+
+        Parallel(n_jobs=4, backend="threading")(delayed(task)(i) for i in range(8))
+    """,
+    "thread executor tasks given one parent": """
+        from concurrent.futures import ThreadPoolExecutor
+        import numpy as np
+
+        def task(parent, i):
+            return parent.spawn(1)[0].random()  # expect: RSP006
+
+        def main():
+            parent = np.random.default_rng(1)
+            with ThreadPoolExecutor(4) as pool:
+                return [pool.submit(task, parent, i) for i in range(8)]  # expect: RSP002
+    """,
+    "threads started by hand with one parent": """
+        import threading
+        import numpy as np
+
+        def worker(parent, results):
+            results.append(np.random.default_rng(parent.spawn(1)[0]).random())  # expect: RSP006
+
+        results = []
+        root = np.random.SeedSequence(7)
+        threads = [threading.Thread(target=worker, args=(root, results)) for _ in range(4)]
+    """,
+    "a helper spawns through a module-level generator's seed sequence": """
+        import numpy as np
+        from joblib import Parallel, delayed
+
+        rng = np.random.default_rng(5)
+
+        def fresh_generator():
+            return np.random.default_rng(rng.bit_generator.seed_seq.spawn(1)[0])  # expect: RSP006
+
+        def task(i):
+            return fresh_generator().normal()
+
+        Parallel(n_jobs=2)(delayed(task)(i) for i in range(4))
+    """,
 }
 
 CORRECT = {
+    "children spawned before the tasks, each task spawning from its own": """
+        from concurrent.futures import ThreadPoolExecutor
+        import numpy as np
+        from joblib import Parallel, delayed
+
+        ROOT = np.random.SeedSequence(3)
+
+        def task(child):
+            return [np.random.default_rng(c).random() for c in child.spawn(2)]
+
+        if __name__ == "__main__":
+            children = ROOT.spawn(8)
+            with ThreadPoolExecutor(4) as pool:
+                futures = [pool.submit(task, child) for child in children]
+            Parallel(n_jobs=2, backend="threading")(delayed(task)(c) for c in children)
+    """,
+    "a parent made inside the task": """
+        import numpy as np
+        from joblib import Parallel, delayed
+
+        def task(seed):
+            streams = np.random.default_rng(seed).spawn(2)
+            return [stream.random() for stream in streams]
+
+        Parallel(n_jobs=2, prefer="threads")(delayed(task)([i, 99]) for i in range(4))
+    """,
+    "something else called spawn, imported": """
+        import pexpect
+        from concurrent.futures import ThreadPoolExecutor
+
+        def run(command):
+            return pexpect.spawn(command).read()
+
+        with ThreadPoolExecutor(2) as pool:
+            list(pool.map(run, ["ls", "pwd"]))
+    """,
     "the site's pattern: one spawned seed per task": """
         import numpy as np
         from joblib import Parallel, delayed

@@ -7,10 +7,12 @@ functions again and check what its page says.
 import math
 import multiprocessing
 import os
+import platform
 import re
 import shutil
 import subprocess
 import sys
+import sysconfig
 from fractions import Fraction
 from pathlib import Path
 
@@ -235,9 +237,15 @@ def expected_start_method_outcomes(version):
 WORKER_KIND = {"fork": "ForkPoolWorker", "forkserver": "ForkServerPoolWorker", "spawn": "SpawnPoolWorker"}
 
 
+def version_of(label):
+    """(3, 14, 2) for the "3.14.2" or "3.14.2t" (free-threaded) a page names."""
+    assert re.fullmatch(r"\d+\.\d+\.\d+t?", label), label
+    return tuple(map(int, label.removesuffix("t").split(".")))
+
+
 def check_start_methods(start_methods, column):
     measured = start_methods.measured
-    version = tuple(map(int, next(iter(measured.values()))[column]["versions"][0].split(".")[:3]))
+    version = version_of(next(iter(measured.values()))[column]["versions"][0])
     found = {label: (outcomes[column]["numpy duplicated"], outcomes[column]["random duplicated"])
              for label, outcomes in measured.items()}
     assert found == expected_start_method_outcomes(version), version
@@ -257,7 +265,7 @@ def printed_start_method_tables(text):
     """[(version, {label: (np.random duplicated, random duplicated)})] as printed."""
     tables = []
     for line in text.splitlines():
-        heading = re.match(r"^Python (\d+)\.(\d+)\.(\d+), NumPy ", line)
+        heading = re.match(r"^Python (\d+)\.(\d+)\.(\d+)t?, NumPy ", line)
         row = re.match(r"^(.{38}) (DUPLICATED|distinct)\s+(DUPLICATED|distinct)\s+\S+$", line)
         if heading:
             tables.append((tuple(map(int, heading.groups())), {}))
@@ -330,7 +338,7 @@ def test_start_methods_measure_every_interpreter_named(start_methods, other_pyth
     expected = [sys.version_info[:3], tuple(map(int, other))]
     assert expected[0] != expected[1]
     for outcomes in start_methods.measured.values():
-        assert [tuple(map(int, outcome["versions"][0].split("."))) for outcome in outcomes] == expected
+        assert [version_of(outcome["versions"][0]) for outcome in outcomes] == expected
     tables = printed_start_method_tables(printed_by("plot_start_methods"))
     assert [version for version, _ in tables] == expected
     for version, found in tables:
@@ -434,8 +442,11 @@ def check_matrix(version, matrix, rows):
 
 def test_behaviour_matrix_says_what_the_page_says(matrix_example):
     assert len(matrix_example.matrices) == len(matrix_example.PYTHONS) == 1
+    # The builder named as itself: a free-threaded build with its "t".
+    build = "t" if sysconfig.get_config_var("Py_GIL_DISABLED") else ""
+    assert matrix_example.matrices[0][0][0] == platform.python_version() + build
     for versions, matrix in matrix_example.matrices:
-        check_matrix(tuple(map(int, versions[0].split("."))), matrix, matrix_example.ROWS)
+        check_matrix(version_of(versions[0]), matrix, matrix_example.ROWS)
 
 
 def parse_verdict(text):
@@ -449,7 +460,7 @@ def test_behaviour_matrix_page_shows_tables_that_hold(site, matrix_example):
     assert len(tables) == 1
     for table in tables:
         caption = table.caption.get_text()
-        version = re.match(r"Measured with Python (\d+)\.(\d+)\.(\d+), NumPy ", caption)
+        version = re.match(r"Measured with Python (\d+)\.(\d+)\.(\d+)t?, NumPy ", caption)
         assert version, caption
         columns = [th.get_text() for th in table.select("thead th")][1:]
         assert columns == matrix_example.COLUMNS

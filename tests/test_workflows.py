@@ -64,8 +64,9 @@ def test_every_action_is_pinned_to_a_full_commit_with_its_version():
 
 def test_workflow_covers_the_platforms_readers_use():
     workflow = (ROOT / ".github" / "workflows" / "docs.yml").read_text()
-    assert re.search(r'python-version: \["3\.11", "3\.12", "3\.13", "3\.14"\]', workflow)
+    assert re.search(r'python-version: \["3\.11", "3\.12", "3\.13", "3\.14", "3\.14t"\]', workflow)
     assert "Python 3.15 is left out" in workflow
+    assert "3.13t is\n        # left out" in workflow  # the free-threaded build that cannot build the site
     assert "os: [macos-latest, windows-latest]" in workflow
     examples_job = workflow.split("\n  examples:\n", 1)[1].split("\n  deploy:\n", 1)[0]
     assert 'python "$example"' in examples_job
@@ -81,6 +82,9 @@ def test_workflow_covers_the_platforms_readers_use():
 def test_published_site_is_built_on_3_14_and_measured_on_every_supported_python():
     workflow = (ROOT / ".github" / "workflows" / "docs.yml").read_text()
     site_job = workflow.split("\n  site:\n", 1)[1].split("\n  examples:\n", 1)[0]
-    assert "for version in 3.11 3.12 3.13 3.14; do" in site_job
+    assert "for version in 3.11 3.12 3.13 3.14 3.14t; do" in site_job
+    # The free-threaded interpreter is measured, never the default python.
+    assert re.search(r'python-version: "3\.14t"\n +update-environment: false', site_job)
+    assert '"$FREE_THREADED" -m venv "$venv"' in site_job
     assert 'RANDOM_STATE_PYTHONS="$pythons" make html PYTHON=python3.14' in site_job
     assert "upload-pages-artifact" in site_job and "upload-pages-artifact" not in workflow.split("\n  site:\n")[0]
