@@ -39,9 +39,10 @@ threads = Parallel(n_jobs=N_TASKS, backend="threading")
 
 def report(**found):  # one line of JSON: the build, then what was found
     build = "t" if sysconfig.get_config_var("Py_GIL_DISABLED") else ""
+    versions = f"NumPy {np.__version__}, joblib {joblib.__version__}"
     print(json.dumps({"python": platform.python_version() + build,
                       "gil": getattr(sys, "_is_gil_enabled", lambda: True)(),
-                      "numpy": np.__version__, **found}))
+                      "versions": versions, **found}))
 """
 
 SPAWNING = """
@@ -115,7 +116,7 @@ for result in spawning:
     print(f"{label(result):16}{seeds[0]:>12,}{seeds[1]:>7,}"
           f"{generators[0]:>12,}{generators[1]:>7,}"
           f"{result['spawned_first']:>10,}")
-print("NumPy", ", ".join(sorted({result["numpy"] for result in spawning})))
+print("; ".join(sorted({result["versions"] for result in spawning})))
 
 # %%
 # ``spawn`` reads the parent's count of the children it has spawned, builds
@@ -206,10 +207,8 @@ fig.tight_layout()
 # --------------------
 #
 # * Spawn every child before the tasks start, in one thread, and pass each
-#   task its own, as in
-#   :ref:`sphx_glr_auto_examples_plot_spawned_generators.py`. A task that
-#   needs children of its own spawns them from the one it was given, which
-#   no other task touches.
+#   task its own (:ref:`sphx_glr_auto_examples_plot_spawned_generators.py`).
+#   A task that needs more spawns them from the child it was given.
 # * Give each thread its own generator, and its own ``random.Random``. A
 #   shared generator is not wrong, with or without the GIL, but it is not
 #   reproducible, and its lock makes the tasks wait for each other (see

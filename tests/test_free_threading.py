@@ -15,6 +15,7 @@ import subprocess
 import sys
 import sysconfig
 
+import joblib
 import numpy as np
 import pytest
 
@@ -76,7 +77,7 @@ def test_each_free_threaded_interpreter_runs_with_the_gil_off_and_on(page, free_
         # PYTHON_GIL=0 really turned it off; 1, or a GIL build, has it on.
         assert result["gil"] is (gil != "0")
         assert page.label(result) == result["python"] + {"0": " GIL off", "1": " GIL on", "": ""}[gil]
-        assert result["numpy"] == np.__version__  # the same pin everywhere
+        assert result["versions"] == f"NumPy {np.__version__}, joblib {joblib.__version__}"  # the pins
 
 
 def test_what_holds_on_every_build(page):
@@ -100,7 +101,7 @@ def test_the_page_prints_what_it_measured(page):
         assert re.search(rf"^{label} +{result['shared']:,} +{result['own']:,}$", printed, re.M)
         rates = r" +".join(f"{rate / 1e6:.2f}" for rate in result["rates"])
         assert re.search(rf"^{label} +{rates} +\| +True +False$", printed, re.M)
-    assert f"NumPy {np.__version__}" in printed
+    assert f"NumPy {np.__version__}, joblib {joblib.__version__}" in printed
 
 
 def test_without_the_gil_tasks_that_spawn_from_one_parent_get_the_same_child(page):
