@@ -5,46 +5,61 @@ Usage::
 
     python check_random_state.py [--select CODES] [--ignore CODES] PATH...
 
-PATH is a Python file or a folder, searched for ``*.py`` files (folders
-such as ``.venv``, ``.git`` and ``node_modules`` are skipped). Each finding
-is printed as ``path:line:column: CODE message``, the format editors and CI
-systems read. The exit status is 0 when every file was checked and nothing
-was found, 1 when something was found or a file could not be checked, and 2
-on a usage error. ``# noqa: RSP001`` at the end of a line silences that
-code on that line (a bare ``# noqa`` silences every code).
+PATH is a Python file, a Jupyter notebook, or a folder, searched for
+``*.py`` and ``*.ipynb`` files (folders such as ``.venv``, ``.git`` and
+``node_modules`` are skipped). Each finding is printed as
+``path:line:column: CODE message``, the format editors and CI systems read;
+in a notebook, ``path:cell N:line:column: CODE message``, as ruff does.
+Columns count characters. The exit status is 0 when every file was checked
+and nothing was found, 1 when something was found or a file could not be
+checked, and 2 on a usage error. ``# noqa: RSP001`` at the end of a line
+silences that code on that line (a bare ``# noqa`` silences every code).
 
 Codes:
 
-RSP001  a parallel task draws from a global random state
-RSP002  one generator object is handed to every task
-RSP003  a seed made by arithmetic on another seed, or the loop counter
-RSP004  random state made at import time in a module that starts processes
-RSP005  a task seeds with the time or the process id
+RSP001  a parallel task draws from, or reseeds, a global random state
+RSP002  one generator reaches every task: passed to each, or made at
+        module level; or a pool initializer seeds every worker alike
+RSP003  a seed made by arithmetic on another seed, the loop counter, or
+        a DataLoader's worker id
+RSP004  a global state seeded or drawn at import, in a module whose tasks
+        draw from it in processes that start from it
+RSP005  a task seeds with the time, a process id, a uuid or hash()
 RSP006  a task spawns children from a parent that every task shares
 
 The checker reads code; it does not run it. It follows names within one
-file: a function handed to ``joblib.delayed``, a ``multiprocessing`` pool, a
-``concurrent.futures`` executor or a dask client, the functions of the same
-file that it calls, a task function passed once through a parameter, and
-names bound by a plain assignment. It does not follow imports from other
-modules, methods, attributes, containers or dynamic dispatch. It only needs
-the Python standard library, version 3.11 or later. Each code is explained,
-with runnable examples, on the site this file comes from (SITE_URL).
+file: a function or method handed to ``joblib.delayed``, a
+``multiprocessing`` pool, a ``concurrent.futures`` executor, a thread, a
+dask client or a dask collection's ``map``; the ``run`` of a ``Process``
+subclass; the functions and methods of the same file that a task calls; a
+task function passed once through a parameter; and names bound by a plain
+assignment or a ``with`` statement. It does not follow imports from other
+modules, attributes, containers or dynamic dispatch, and it cannot see a
+library call that draws from a global state. It only needs the Python
+standard library, version 3.11 or later. Each code is explained, with
+runnable examples, on the site this file comes from (SITE_URL).
 """
 
 import argparse
 import ast
 import io
+import json
 import os
 import re
+import stat
 import sys
 import tokenize
 from dataclasses import dataclass
 from pathlib import Path
 
-# The site that explains each code; the published site writes its own
-# address here when it builds the file you download.
-SITE_URL = "http://127.0.0.1:8000/"
+if sys.version_info < (3, 11):  # before anything that older ones lack
+    sys.exit("check_random_state.py needs Python 3.11 or later; this is "
+             f"Python {sys.version.split()[0]}")
+
+# The site that explains each code. The published site writes its own
+# address here when it builds the file you download; a copy with none
+# prints no links.
+SITE_URL = ""
 
 # Each code is explained on the site's page about this checker.
 CODES = {code: f"auto_examples/plot_check_your_code.html#{code.lower()}"
@@ -99,7 +114,7 @@ CLOCKS_AND_IDS = {
     "time.perf_counter_ns", "time.monotonic_ns", "time.process_time",
     "os.getpid", "os.getppid", "datetime.datetime.now",
     "datetime.datetime.utcnow", "threading.get_ident",
-    "threading.get_native_id"}
+    "threading.get_native_id", "uuid.uuid1", "uuid.uuid4"}
 
 DELAYED = {"joblib.delayed", "dask.delayed"}
 # Methods that run their first argument as a task, on these receivers.
@@ -112,6 +127,10 @@ EXECUTORS = {"multiprocessing.Pool", "multiprocessing.pool.Pool",
              "distributed.Client", "loky.get_reusable_executor",
              "joblib.externals.loky.get_reusable_executor"}
 PROCESS_CLASSES = {"multiprocessing.Process"}
+# dask collections, and their methods that run a function on every piece.
+DASK_COLLECTIONS = ("dask.bag.", "dask.array.", "dask.dataframe.")
+DASK_METHODS = {"map", "map_blocks", "map_partitions", "map_overlap",
+                "starmap"}
 
 # Older or longer spellings of the same objects.
 SYNONYMS = {"numpy.random.mtrand.": "numpy.random.",
@@ -125,15 +144,18 @@ SYNONYMS = {"numpy.random.mtrand.": "numpy.random.",
 @dataclass(frozen=True, order=True)
 class Finding:
     path: str
-    line: int
-    column: int
+    line: int  # in the file, or in the notebook's cell
+    column: int  # in characters, from 1
     code: str
     message: str
+    cell: int = 0  # a notebook's cell, counting every cell from 1
 
     def __str__(self):
-        link = SITE_URL.rstrip("/") + "/" + CODES[self.code]
-        return (f"{self.path}:{self.line}:{self.column}: {self.code} "
-                f"{self.message} ({link})")
+        where = f"cell {self.cell}:" if self.cell else ""
+        link = f" ({SITE_URL.rstrip('/')}/{CODES[self.code]})" \
+            if SITE_URL else ""
+        return (f"{self.path}:{where}{self.line}:{self.column}: {self.code} "
+                f"{self.message}{link}")
 
 
 ALL = object()  # what a bare "# noqa" silences
@@ -146,25 +168,83 @@ class CheckError(Exception):
 # -- Reading a module -----------------------------------------------------
 
 
-def parse(path):
-    """The module's syntax tree, and its source text."""
+# Syntax that Python 3.11 cannot read: type parameters (PEP 695, 3.12).
+NEWER_SYNTAX = re.compile(
+    r"^\s*(type\s+\w+\s*(\[.*\])?\s*=|(async\s+)?def\s+\w+\s*\[|"
+    r"class\s+\w+\s*\[)", re.MULTILINE)
+MAGIC = re.compile(r"^\s*[%!]|^\s*\w[\w.]*\?\s*$")  # %time, !pip, name?
+
+
+def read_regular_file(path):
+    """The bytes of path; a FIFO or a device is refused, never opened."""
     try:
-        data = Path(path).read_bytes()
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            raise CheckError(f"{path}: not a regular file")
+        return Path(path).read_bytes()
     except OSError as error:
         raise CheckError(f"{path}: cannot read: {error.strerror}") from None
-    if b"\0" in data:
-        raise CheckError(f"{path}: not a Python file (binary data)")
+
+
+def notebook_source(path, data):
+    """A notebook's code cells as one module, blank lines for the rest (and
+    for IPython's magics), and the (cell, first line) of each code cell."""
     try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-        source = data.decode(encoding)
-    except (SyntaxError, LookupError, UnicodeDecodeError) as error:
-        raise CheckError(f"{path}: not a Python file ({error})") from None
+        notebook = json.loads(data)
+        cells = notebook["cells"]
+    except (ValueError, KeyError, TypeError):
+        raise CheckError(f"{path}: not a Jupyter notebook (nbformat 4 JSON)"
+                         ) from None
+    lines, starts = [], []
+    for number, cell in enumerate(cells, start=1):
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+            continue
+        text = cell.get("source", "")
+        text = "".join(text) if isinstance(text, list) else str(text)
+        cell_lines = text.split("\n")
+        if cell_lines[0].lstrip().startswith("%%"):  # a cell magic: not Python
+            cell_lines = [""] * len(cell_lines)
+        starts.append((len(lines) + 1, number))
+        lines += ["" if MAGIC.match(line) else line for line in cell_lines]
+    return "\n".join(lines) + "\n", starts
+
+
+def parse(path):
+    """The module's syntax tree, its source text, and for a notebook the
+    (first line, cell number) of each code cell."""
+    data = read_regular_file(path)
+    if str(path).endswith(".ipynb"):
+        source, cells = notebook_source(path, data)
+    elif b"\0" in data:
+        raise CheckError(f"{path}: not a Python file (binary data)")
+    else:
+        cells = []
+        try:
+            encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+            source = data.decode(encoding)
+        except (SyntaxError, LookupError, UnicodeDecodeError) as error:
+            raise CheckError(f"{path}: not a Python file ({error})") from None
     try:
         tree = ast.parse(source, filename=str(path))
     except SyntaxError as error:
-        raise CheckError(f"{path}:{error.lineno}:{error.offset or 0}: "
-                         f"cannot parse: {error.msg}") from None
-    return tree, source
+        running = ".".join(map(str, sys.version_info[:3]))
+        newer = (" (type parameters, PEP 695, need Python 3.12 or later: "
+                 "run the checker with that Python)"
+                 if sys.version_info < (3, 12) and NEWER_SYNTAX.search(source)
+                 else "")
+        line, column = locate(cells, error.lineno or 1, error.offset or 0)
+        raise CheckError(f"{path}:{line}:{column}: cannot parse with Python "
+                         f"{running}: {error.msg}{newer}") from None
+    except RecursionError:
+        raise CheckError(f"{path}: too deeply nested to parse") from None
+    return tree, source, cells
+
+
+def locate(cells, line, column):
+    """"cell N:LINE" and column for a notebook's line; else line, column."""
+    for start, number in reversed(cells):
+        if line >= start:
+            return f"cell {number}:{line - start + 1}", column
+    return line, column
 
 
 NOQA = re.compile(r"#\s*noqa\b(?::\s*(?P<codes>[\w\s,]+))?", re.IGNORECASE)
@@ -310,6 +390,12 @@ class Module:
 
     def _call_name(self, node):
         name = self.name_of(node.func)
+        if name is None and isinstance(node.func, ast.Name):
+            # randn = np.random.randn, then randn(): the function it names
+            value = self.value_of(node.func)
+            if isinstance(value, (ast.Attribute, ast.Name)) and \
+                    value is not node.func:
+                name = self.name_of(value)
         if name is None and isinstance(node.func, ast.Attribute):
             # ctx.Pool() where ctx = multiprocessing.get_context(...)
             receiver = self.value_of(node.func.value)
@@ -340,17 +426,58 @@ class Module:
 # -- Tasks: the functions that run in parallel ---------------------------
 
 
+def with_binding(module, node):
+    """What ``with EXPRESSION as NAME:`` around node bound node's name to,
+    whatever else the name was bound to elsewhere (p = 400, then
+    with Pool(5) as p: p.map(...))."""
+    if not isinstance(node, ast.Name):
+        return None
+    block = module.enclosing(node, (ast.With, ast.AsyncWith))
+    while block is not None:
+        for item in block.items:
+            if isinstance(item.optional_vars, ast.Name) and \
+                    item.optional_vars.id == node.id:
+                return item.context_expr
+        block = module.enclosing(block, (ast.With, ast.AsyncWith))
+    return None
+
+
 def is_executor(module, node):
     """True when node is a pool, an executor or a dask client."""
-    value = module.value_of(node)
+    value = with_binding(module, node) or module.value_of(node)
     name = module.call_name(value)
     return bool(name) and (
         name in EXECUTORS
         or (name.startswith("multiprocessing.") and name.endswith(".Pool")))
 
 
+def is_dask_collection(module, node, depth=0):
+    """True for a dask bag, array or dataframe made in this file."""
+    while isinstance(node, (ast.Attribute, ast.Call, ast.Subscript)):
+        if isinstance(node, ast.Call):
+            name = module.call_name(node)
+            if name and name.startswith(DASK_COLLECTIONS):
+                return True
+            node = node.func
+        else:
+            node = node.value
+    value = module.value_of(node) if isinstance(node, ast.Name) else None
+    return depth < 8 and value is not None and value is not node and \
+        is_dask_collection(module, value, depth + 1)
+
+
+def subclass_runs(module, bases):
+    """The run() methods of the classes that subclass one of bases."""
+    for node in module.nodes:
+        if isinstance(node, ast.ClassDef) and any(
+                module.name_of(base) in bases for base in node.bases):
+            for method in methods_of(node, "run"):
+                yield method, node
+
+
 def task_handoffs(module):
     """(function expression, call that hands it over) for every task."""
+    yield from subclass_runs(module, PROCESS_CLASSES)
     for node in module.nodes:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             for decorator in node.decorator_list:
@@ -365,12 +492,39 @@ def task_handoffs(module):
               and node.func.attr in TASK_METHODS
               and is_executor(module, node.func.value)):
             yield node.args[0], node
+        elif (isinstance(node.func, ast.Attribute) and node.args
+              and node.func.attr in DASK_METHODS
+              and is_dask_collection(module, node.func.value)):
+            yield node.args[0], node
         elif name and (name in PROCESS_CLASSES or (
                 name.startswith("multiprocessing.")
                 and name.endswith(".Process"))):
             for keyword in node.keywords:
                 if keyword.arg == "target":
                     yield keyword.value, node
+
+
+def methods_of(classdef, name):
+    return [node for node in classdef.body if isinstance(
+        node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name]
+
+
+def method_functions(module, expression):
+    """The methods that self.name, or instance.name, stands for, where the
+    class is defined in this file."""
+    receiver = expression.value
+    if not isinstance(receiver, ast.Name):
+        return []
+    if receiver.id in {"self", "cls"}:
+        classdef = module.enclosing(expression, ast.ClassDef)
+        return methods_of(classdef, expression.attr) if classdef else []
+    value = module.value_of(receiver)
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Name):
+        return [method for classdef in module.nodes
+                if isinstance(classdef, ast.ClassDef)
+                and classdef.name == value.func.id
+                for method in methods_of(classdef, expression.attr)]
+    return []
 
 
 def task_functions(module, expression, depth=0):
@@ -380,6 +534,8 @@ def task_functions(module, expression, depth=0):
     if isinstance(expression, ast.Call) and expression.args and \
             module.name_of(expression.func) == "functools.partial":
         return task_functions(module, expression.args[0], depth)
+    if isinstance(expression, ast.Attribute):  # self.fit_one
+        return method_functions(module, expression)
     if not isinstance(expression, ast.Name):
         return []
     if expression.id in module.functions:
@@ -417,6 +573,9 @@ def reachable(module, function):
         for node in ast.walk(current):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
                 todo += module.visible_functions(node.func)
+            elif isinstance(node, ast.Call) and \
+                    isinstance(node.func, ast.Attribute):  # self.helper()
+                todo += method_functions(module, node.func)
     return seen
 
 
@@ -450,32 +609,61 @@ def global_state_in_tasks(module):
                 for node in ast.walk(function):
                     name = module.call_name(node)
                     if name in GLOBAL_DRAWS:
-                        yield from global_draw(node, name, subject)
+                        yield from global_draw(module, node, name, subject,
+                                               function)
                     seed = seed_argument(module, node)
                     if seed is not None and clock_or_id(module, seed):
                         yield node, "RSP005", (
-                            f"{subject}seeds from the clock or the process "
-                            "id: no run can be repeated, and tasks can get "
-                            "the same seed; pass each task a spawned seed")
+                            f"{subject}seeds from the clock, a process id, "
+                            "a uuid or hash(): no run can be repeated, and "
+                            "tasks can get the same seed; pass each task a "
+                            "spawned seed")
 
 
-def global_draw(node, name, subject):
-    library = "NumPy" if name.startswith("numpy.") else "Python's random"
+SEEDING = {"seed", "set_state", "setstate"}
+
+
+def global_draw(module, node, name, subject, function):
+    """RSP001: what drawing from, or reseeding, a global state does."""
+    numpy = name.startswith("numpy.")
     short = name.replace("numpy.random.", "np.random.")
-    verb = "seeds" if name.rsplit(".", 1)[1] in {"seed", "set_state",
-                                                 "setstate"} else \
-        "draws from"
-    yield node, "RSP001", (
-        f"{subject}{verb} {library}'s global random state ({short}): "
-        "workers may repeat each other, and no run can be repeated; pass "
-        "each task a seed and make its generator from it")
+    state = "NumPy's global random state" if numpy else \
+        "the random module's global state"
+    if name.rsplit(".", 1)[1] not in SEEDING:
+        happens = ("forked workers start from copies of it and repeat each "
+                   "other, and no run can be repeated") if numpy else (
+            "random reseeds itself in every worker, so workers differ but "
+            "no run can be repeated")
+        fix = "pass each task a seed and make its generator from it"
+        if not numpy:
+            fix = "pass each task a seed and draw from random.Random(seed)"
+        yield node, "RSP001", f"{subject}draws from {state} ({short}): " \
+            f"{happens}; {fix}"
+        return
+    seed = node.args[0] if node.args else None
+    if isinstance(seed, ast.Name) and not isinstance(function, ast.Lambda) \
+            and is_local(function, seed.id):
+        happens = ("a task seeded with its own seed is reproducible in "
+                   "worker processes, but threads share that state and "
+                   "race for it")
+    elif seed is None:
+        happens = "seeded from fresh entropy, no run can be repeated"
+    else:
+        happens = "every task seeded alike repeats the others"
+    generator = "np.random.default_rng(seed)" if numpy else \
+        "random.Random(seed)"
+    yield node, "RSP001", f"{subject}reseeds {state} ({short}): " \
+        f"{happens}; draw from {generator} instead"
 
 
 def clock_or_id(module, expression):
-    """True if the expression calls the clock or a process or thread id."""
+    """True if the expression calls the clock, a process or thread id, a
+    uuid, or hash(), which differs between processes for a str."""
     expression = module.value_of(expression) or expression
-    return any(module.call_name(node) in CLOCKS_AND_IDS
-               for node in ast.walk(expression))
+    return any(module.call_name(node) in CLOCKS_AND_IDS or (
+        isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+        and node.func.id == "hash" and "hash" not in module.functions)
+        for node in ast.walk(expression))
 
 
 def loop_counters(module, node):
@@ -508,6 +696,119 @@ def loop_counters(module, node):
 ARITHMETIC = (ast.Add, ast.Sub, ast.Mult, ast.BitXor, ast.BitOr, ast.LShift)
 
 
+def is_arithmetic(node):
+    """seed + i, seed * 1000 + i: arithmetic on a name, not on constants
+    only, and not a list joined to another ([seed] + ids is hashed)."""
+    return isinstance(node, ast.BinOp) and isinstance(node.op, ARITHMETIC) \
+        and not any(isinstance(side, (ast.List, ast.Tuple, ast.ListComp))
+                    for side in (node.left, node.right)) \
+        and not all(isinstance(leaf, (ast.Constant, ast.operator, ast.BinOp,
+                                      ast.UnaryOp, ast.unaryop))
+                    for leaf in ast.walk(node))
+
+
+def source_of(node, limit=60):
+    """The code of node, shortened; a stand-in when it is too deep."""
+    try:
+        text = ast.unparse(node)
+    except RecursionError:
+        return "a very long expression"
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def seeding_parameters(module, function):
+    """The parameters of function that it hands to a seeding call."""
+    if isinstance(function, ast.Lambda):
+        return set()
+    names = {a.arg for a in function.args.posonlyargs + function.args.args}
+    return {seed.id for node in ast.walk(function)
+            if isinstance(seed := seed_argument(module, node), ast.Name)
+            and seed.id in names}
+
+
+def comprehension_of(module, loop, name):
+    """The comprehension that the loop binding name iterates over, if the
+    loop is ``for name in NAME`` and NAME was bound to one."""
+    if isinstance(loop, (ast.For, ast.AsyncFor)):
+        pairs = [(loop.target, loop.iter)]
+    elif isinstance(loop, (ast.ListComp, ast.GeneratorExp, ast.SetComp)):
+        pairs = [(g.target, g.iter) for g in loop.generators]
+    else:
+        return None
+    for target, iterable in pairs:
+        if isinstance(target, ast.Name) and target.id == name:
+            value = module.value_of(iterable)
+            if isinstance(value, (ast.ListComp, ast.GeneratorExp)):
+                return value
+    return None
+
+
+ARITHMETIC_SEED = ("seed made by arithmetic, {}: runs with nearby roots "
+                   "share streams; use SeedSequence(root).spawn(n) or "
+                   "default_rng([i, root])")
+
+
+def seeds_handed_to_tasks(module):
+    """RSP003 outside the seeding call: a task seeds with a parameter that
+    its callers fill with arithmetic, there or in a list of seeds."""
+    for expression, handoff in task_handoffs(module):
+        if not isinstance(handoff, ast.Call):
+            continue
+        for task in task_functions(module, expression):
+            seeders = seeding_parameters(module, task)
+            names = [] if isinstance(task, ast.Lambda) else \
+                [a.arg for a in task.args.posonlyargs + task.args.args]
+            for position, name in enumerate(names):
+                if name not in seeders:
+                    continue
+                given, loop = argument_at(module, handoff, position)
+                if position == 0 and len(handoff.args) > 1 and isinstance(
+                        handoff.func, ast.Attribute) and handoff.func.attr in {
+                        "map", "imap", "imap_unordered", "map_async"}:
+                    # pool.map(task, seeds)
+                    values = module.value_of(handoff.args[1])
+                    if isinstance(values, (ast.ListComp, ast.GeneratorExp)) \
+                            and is_arithmetic(values.elt):
+                        yield values.elt, "RSP003", ARITHMETIC_SEED.format(
+                            source_of(values.elt))
+                if is_arithmetic(given):
+                    yield given, "RSP003", ARITHMETIC_SEED.format(
+                        source_of(given))
+                elif isinstance(given, ast.Name) and loop is not None:
+                    values = comprehension_of(module, loop, given.id)
+                    if values is not None and is_arithmetic(values.elt):
+                        yield values.elt, "RSP003", ARITHMETIC_SEED.format(
+                            source_of(values.elt))
+
+
+def hook_seeds(module):
+    """RSP003 for a DataLoader's worker_init_fn that seeds with the worker
+    id; RSP002 for a pool initializer that seeds with its initargs."""
+    for call in module.calls:
+        for keyword in call.keywords:
+            if keyword.arg not in {"worker_init_fn", "initializer"} or \
+                    not isinstance(keyword.value, ast.Name):
+                continue
+            for hook in module.visible_functions(keyword.value):
+                for node in ast.walk(hook):
+                    seed = seed_argument(module, node)
+                    if not (isinstance(seed, ast.Name) and
+                            seed.id in seeding_parameters(module, hook)):
+                        continue
+                    if keyword.arg == "worker_init_fn":
+                        yield node, "RSP003", (
+                            f"the worker id ({seed.id}) is the seed: the "
+                            "workers of every epoch, and of every run, draw "
+                            "the same streams; seed with [worker id, root], "
+                            "a root that changes per run and epoch")
+                    else:
+                        yield node, "RSP002", (
+                            f"the initializer '{hook.name}' seeds with its "
+                            "initargs, which every worker gets alike: the "
+                            "workers repeat each other; hand each worker "
+                            "its own spawned seed, from a queue")
+
+
 def derived_seeds(module):
     """RSP003: seed + i, seed * 1000 + i, or the bare loop counter."""
     for node in module.calls:
@@ -515,31 +816,30 @@ def derived_seeds(module):
         if seed is None:
             continue
         value = module.value_of(seed)
-        if isinstance(value, ast.BinOp) and isinstance(value.op, ARITHMETIC) \
-                and not all(isinstance(leaf, (ast.Constant, ast.operator,
-                                              ast.BinOp, ast.UnaryOp,
-                                              ast.unaryop))
-                            for leaf in ast.walk(value)):
-            yield node, "RSP003", (
-                f"seed made by arithmetic, {ast.unparse(value)}: runs with "
-                "nearby roots share streams; use SeedSequence(root).spawn(n) "
-                "or default_rng([i, root])")
+        if is_arithmetic(value):
+            yield node, "RSP003", ARITHMETIC_SEED.format(source_of(value))
         elif isinstance(seed, ast.Name) and \
                 seed.id in loop_counters(module, node):
             yield node, "RSP003", (
                 f"the loop counter {seed.id} is the seed: every loop seeded "
                 "this way repeats the same streams; use "
                 "SeedSequence(root).spawn(n) or default_rng([i, root])")
+    yield from seeds_handed_to_tasks(module)
+    yield from hook_seeds(module)
 
 
-def is_generator(module, expression, scope):
-    """True for a generator made in this file, or a name bound to one."""
-    if isinstance(expression, ast.Name):
-        key = (scope, expression.id)
-        values = module.bindings.get(key) or module.bindings.get(
-            (module.tree, expression.id)) or []
-        return len(values) == 1 and is_generator(module, values[0], scope)
-    return module.call_name(expression) in GENERATORS
+def is_generator(module, expression, scope, kinds=GENERATORS):
+    """True for a generator made in this file, or a name bound to one
+    (through at most a few names: rng = rng, or a = b and b = a, end)."""
+    for _ in range(8):
+        if not isinstance(expression, ast.Name):
+            return module.call_name(expression) in kinds
+        values = module.bindings.get((scope, expression.id)) or \
+            module.bindings.get((module.tree, expression.id)) or []
+        if len(values) != 1:
+            return False
+        expression = values[0]
+    return False
 
 
 def task_arguments(module, call):
@@ -572,11 +872,55 @@ def bound_in_loop(loop):
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)}
 
 
+def module_generators_in_tasks(module):
+    """(node, name) where a task uses a generator made at module level."""
+    for expression, _ in task_handoffs(module):
+        for task in task_functions(module, expression):
+            for function in reachable(module, task):
+                for node in ast.walk(function):
+                    if not (isinstance(node, ast.Attribute) and isinstance(
+                            node.value, ast.Name)) or \
+                            node.attr in SPAWN_PATH | {"spawn"}:
+                        continue  # RSP006 reports spawning
+                    name = node.value
+                    if not isinstance(function, ast.Lambda) and \
+                            is_local(function, name.id):
+                        continue
+                    values = module.bindings.get((module.tree, name.id), [])
+                    if len(values) == 1 and \
+                            module.call_name(values[0]) in GENERATORS:
+                        yield name, task
+
+
 def shared_generators(module):
-    """RSP002: one generator object given to every task."""
-    message = ("one generator, {}, goes to every task: copies in "
-               "processes repeat the same numbers, threads race for it; "
-               "spawn one per task with generator.spawn(n)")
+    """RSP002: one generator object given to every task, or made at
+    module level and used in a task."""
+    message = ("the generator {} goes to every task: copies in processes "
+               "repeat the same numbers, threads race for it; spawn one "
+               "per task with generator.spawn(n)")
+    for name, task in module_generators_in_tasks(module):
+        yield name, "RSP002", (
+            f"task {label(task)} draws from {name.id}, a generator made at "
+            "module level: loky and spawn workers each get a copy in the "
+            "same state and repeat each other, forked workers copy it, "
+            "threads race for it; pass each task a spawned seed instead")
+    for expression, handoff in task_handoffs(module):
+        if not isinstance(handoff, ast.Call):
+            continue
+        scope = module.scope_of.get(handoff, module.tree)
+        given = []  # partial(task, rng=rng), or itertools.repeat(rng)
+        if isinstance(expression, ast.Call) and module.name_of(
+                expression.func) == "functools.partial":
+            given += expression.args[1:] + [k.value
+                                            for k in expression.keywords]
+        for argument in handoff.args[1:]:
+            given += [node.args[0] for node in ast.walk(argument)
+                      if module.call_name(node) == "itertools.repeat"
+                      and isinstance(node, ast.Call) and node.args]
+        for argument in given:
+            if isinstance(argument, ast.Name) and \
+                    is_generator(module, argument, scope):
+                yield argument, "RSP002", message.format(argument.id)
     for node in module.nodes:
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
             # [generator] * n
@@ -622,11 +966,7 @@ def spawned_parent(node):
 def is_spawner(module, expression, scope):
     """True for a SeedSequence or generator made here, or a name bound to
     exactly one."""
-    if isinstance(expression, ast.Name):
-        values = module.bindings.get((scope, expression.id)) or \
-            module.bindings.get((module.tree, expression.id)) or []
-        return len(values) == 1 and is_spawner(module, values[0], scope)
-    return module.call_name(expression) in SPAWNERS
+    return is_generator(module, expression, scope, SPAWNERS)
 
 
 def is_local(function, name):
@@ -641,7 +981,9 @@ def is_local(function, name):
 
 
 def thread_targets(module):
-    """(target, call) for threading.Thread(target=...), a task too."""
+    """(target, call) for threading.Thread(target=...), a task too, and
+    the run() of a threading.Thread subclass."""
+    yield from subclass_runs(module, {"threading.Thread"})
     for node in module.calls:
         if module.call_name(node) == "threading.Thread":
             for keyword in node.keywords:
@@ -652,6 +994,8 @@ def thread_targets(module):
 def argument_at(module, handoff, position):
     """The expression that the call made from handoff gives its task at
     position, and the loop the call sits in; (None, None) if unknown."""
+    if not isinstance(handoff, ast.Call):  # @delayed, a Process subclass
+        return None, None
     name, call, given = module.call_name(handoff), handoff, []
     if name in DELAYED:  # delayed(task)(...)
         call = module.parent.get(handoff)
@@ -748,10 +1092,28 @@ def starts_processes(module):
     return False
 
 
+def globals_drawn_in_tasks(module):
+    """The libraries ("numpy", "random") whose global state a task uses."""
+    drawn = set()
+    for expression, _ in task_handoffs(module):
+        for task in task_functions(module, expression):
+            for function in reachable(module, task):
+                drawn |= {module.call_name(node).split(".")[0]
+                          for node in ast.walk(function)
+                          if module.call_name(node) in GLOBAL_DRAWS}
+    return drawn
+
+
 def module_level_state(module):
-    """RSP004: random state made when the module is imported."""
+    """RSP004: a global random state seeded or drawn from at import, in a
+    module that starts processes whose tasks draw from that state.
+
+    A generator made at import and used in a task is RSP002; a SeedSequence
+    made at import draws no entropy and is the same in every process.
+    """
     if not starts_processes(module):
         return
+    drawn = globals_drawn_in_tasks(module)
     todo = list(ast.iter_child_nodes(module.tree))
     while todo:
         node = todo.pop()
@@ -763,14 +1125,14 @@ def module_level_state(module):
             continue
         todo += ast.iter_child_nodes(node)
         name = module.call_name(node)
-        if name in GLOBAL_DRAWS or name in GENERATORS or \
-                name == "numpy.random.SeedSequence":
+        if name in GLOBAL_DRAWS and name.split(".")[0] in drawn:
             short = name.replace("numpy.random.", "np.random.")
             yield node, "RSP004", (
-                f"{short} runs at import in a module that starts processes:"
-                " spawn workers run it again, and forkserver workers start "
-                "from its result, so workers start alike; move it under "
-                "if __name__ == '__main__'")
+                f"{short} runs at import in a module whose tasks draw from "
+                "that state in worker processes: spawn workers run it "
+                "again, and forkserver workers start from its result, so "
+                "workers start alike and repeat each other; seed nothing "
+                "at import, and pass each task a spawned seed")
 
 
 RULES = [global_state_in_tasks, shared_generators, derived_seeds,
@@ -779,13 +1141,18 @@ RULES = [global_state_in_tasks, shared_generators, derived_seeds,
 
 def check_file(path, select=(), ignore=()):
     """The findings in one file, sorted; raises CheckError if unreadable."""
-    tree, source = parse(path)
+    tree, source, cells = parse(path)
     module = Module(tree)
     findings = set()
     silenced = None  # read only when there is something to silence
+    lines = re.split(r"\r\n|\r|\n", source)
     for rule in RULES:
         for node, code, message in rule(module):
-            line, column = node.lineno, node.col_offset + 1
+            line = node.lineno
+            # col_offset counts UTF-8 bytes; editors count characters.
+            text = lines[line - 1] if line <= len(lines) else ""
+            column = len(text.encode()[:node.col_offset].decode(
+                "utf-8", "replace")) + 1
             if silenced is None:
                 silenced = noqa_comments(source) \
                     if "noqa" in source.lower() else {}
@@ -796,16 +1163,24 @@ def check_file(path, select=(), ignore=()):
                 continue
             if code.startswith(tuple(ignore)):
                 continue
-            findings.add(Finding(str(path), line, column, code, message))
-    return sorted(findings)
+            cell = 0
+            for start, number in reversed(cells):
+                if line >= start:
+                    line, cell = line - start + 1, number
+                    break
+            findings.add(Finding(str(path), line, column, code, message,
+                                 cell))
+    return sorted(findings, key=lambda f: (f.path, f.cell, f.line, f.column,
+                                           f.code))
 
 
 # -- The command line -----------------------------------------------------
 
 
 def python_files(path):
-    """path itself if it is a file, else the .py files under it."""
-    if path.is_file():
+    """path itself if it is not a folder, else the .py and .ipynb files
+    under it that are regular files (a FIFO named x.py is never opened)."""
+    if not path.is_dir():
         yield path
         return
     for folder, subfolders, files in os.walk(path):
@@ -814,7 +1189,8 @@ def python_files(path):
             if name not in SKIPPED_FOLDERS and not name.endswith(".egg-info")
             and not (Path(folder, name, "pyvenv.cfg").exists()))
         for name in sorted(files):
-            if name.endswith(".py"):
+            if name.endswith((".py", ".ipynb")) and \
+                    Path(folder, name).is_file():
                 yield Path(folder, name)
 
 
@@ -833,9 +1209,11 @@ def main(argv=None):
         prog="check_random_state.py",
         description="Find the random-state mistakes of parallel Python code.",
         epilog="Codes: " + "; ".join(
-            f"{code}, {SITE_URL}{page}" for code, page in CODES.items()))
+            f"{code}, {SITE_URL}{page}" for code, page in CODES.items())
+        if SITE_URL else "Each code is explained on the page 'Check your "
+        "own code for these mistakes' of the site this file comes from.")
     parser.add_argument("paths", nargs="+", metavar="PATH", type=Path,
-                        help="a Python file, or a folder to search")
+                        help="a Python file or notebook, or a folder")
     parser.add_argument("--select", type=code_list, default=[],
                         help="report only these codes (comma-separated)")
     parser.add_argument("--ignore", type=code_list, default=[],

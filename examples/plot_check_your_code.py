@@ -63,7 +63,7 @@ def check(code, **versions):
 # come from whatever state the worker holds. The checker also looks into
 # the functions of the file that the task calls. The fix: a seed per task.
 
-check("RSP001", wrong="""
+draws_globally, seeds_each_task = """
     import numpy as np
     from joblib import Parallel, delayed
 
@@ -72,7 +72,7 @@ check("RSP001", wrong="""
 
     if __name__ == "__main__":
         print(Parallel(n_jobs=2)(delayed(task)(i) for i in range(5)))
-""", right="""
+""", """
     import numpy as np
     from joblib import Parallel, delayed
 
@@ -82,7 +82,8 @@ check("RSP001", wrong="""
     if __name__ == "__main__":
         seeds = np.random.SeedSequence(2024).spawn(5)
         print(Parallel(n_jobs=2)(delayed(task)(s) for s in seeds))
-""")
+"""
+check("RSP001", wrong=draws_globally, right=seeds_each_task)
 
 # %%
 # .. _rsp002:
@@ -138,39 +139,28 @@ check("RSP003", wrong=added_seeds,
 #
 # ``spawn`` workers run the main module again; ``forkserver`` workers copy
 # a server that ran it (:ref:`sphx_glr_auto_examples_plot_start_methods.py`).
-# The checker reports it where such processes start: ``multiprocessing``,
+# The checker reports it where such processes start (``multiprocessing``,
 # process executors, joblib's ``multiprocessing`` backend, dask's local
-# cluster. The fix: move it under the main guard.
+# cluster) and a task draws from that state, which RSP001 reports too. The
+# fix is RSP001's, with no seed at import.
 
-check("RSP004", wrong="""
-    import multiprocessing
-    import numpy as np
-
-    np.random.seed(0)
-
-    if __name__ == "__main__":
-        with multiprocessing.Pool(2) as pool:
-            print(pool.map(abs, range(-5, 0)))
-""", right="""
-    import multiprocessing
-    import numpy as np
-
-    if __name__ == "__main__":
-        np.random.seed(0)
-        with multiprocessing.Pool(2) as pool:
-            print(pool.map(abs, range(-5, 0)))
-""")
+seeded_at_import = draws_globally.replace(
+    "delayed\n", "delayed\n\n    np.random.seed(0)\n").replace(
+    "n_jobs=2", 'n_jobs=2, backend="multiprocessing"')
+check("RSP004", wrong=seeded_at_import, right=seeds_each_task.replace(
+    "n_jobs=2", 'n_jobs=2, backend="multiprocessing"'))
 
 # %%
 # .. _rsp005:
 #
-# RSP005: a task seeds with the time or the process id
-# ----------------------------------------------------
+# RSP005: a task seeds with the time, a process id, a uuid or hash()
+# ------------------------------------------------------------------
 #
 # Tasks started in the same clock tick, or in the same reused worker, get
-# the same seed, and no run can be repeated. Inside a task, the checker
-# reports a seed that comes from ``time`` or ``os.getpid()``. A seed
-# derived from a root, given to the task, has neither flaw.
+# the same seed, and no run can be repeated; a uuid never repeats, and
+# ``hash()`` of a string differs from one process to the next. Inside a
+# task, the checker reports such a seed. A seed derived from a root, given
+# to the task, has neither flaw.
 
 seeded_by_pid = """
     import os
@@ -216,5 +206,12 @@ check("RSP006", wrong=spawned_in_task,
 # ------------------
 #
 # It reads one file at a time and never runs it: it misses a task imported
-# from another module, a method handed to a pool, a generator in a dict or
-# an attribute, and names bound other than by one plain assignment.
+# from another module, a generator in a dict or an attribute, names bound
+# other than by a plain assignment or ``with``, and every library call that
+# draws from a global state, such as ``scipy.stats.norm.rvs()`` or
+# scikit-learn with ``random_state=None``
+# (:ref:`sphx_glr_auto_examples_plot_library_calls.py`). It prefers
+# silence to a false alarm: a clean run is no proof.
+#
+# It also reads Jupyter notebooks, and reports their findings as
+# ``analysis.ipynb:cell 3:2:12: RSP001 ...``, counting every cell from 1.

@@ -266,19 +266,6 @@ BUGGY = {
         values = [(np.random.seed(i), np.random.rand()) for i in range(3)]  # expect: RSP003
     """,
     # -- RSP004: random state made at import in a module with processes -----
-    "module-level np.random.seed with a multiprocessing pool": """
-        import multiprocessing
-        import numpy as np
-
-        np.random.seed(0)  # expect: RSP004
-
-        def work(x):
-            return x
-
-        if __name__ == "__main__":
-            with multiprocessing.Pool(2) as pool:
-                pool.map(work, range(4))
-    """,
     "module-level random.seed with a process executor": """
         import random
         from concurrent.futures import ProcessPoolExecutor
@@ -286,49 +273,24 @@ BUGGY = {
         random.seed(1)  # expect: RSP004
 
         def work(x):
-            return x
+            return x + random.random()  # expect: RSP001
 
         if __name__ == "__main__":
             with ProcessPoolExecutor() as executor:
                 list(executor.map(work, range(4)))
     """,
-    "module-level SeedSequence with joblib's multiprocessing backend": """
-        import numpy as np
-        from joblib import Parallel, delayed
-
-        ROOT = np.random.SeedSequence(2024)  # expect: RSP004
-
-        def task(seed):
-            return np.random.default_rng(seed).random()
-
-        if __name__ == "__main__":
-            seeds = ROOT.spawn(4)
-            Parallel(n_jobs=2, backend="multiprocessing")(delayed(task)(s) for s in seeds)
-    """,
-    "module-level generator with a local dask cluster": """
-        import numpy as np
-        from dask.distributed import Client, LocalCluster
-
-        rng = np.random.default_rng(0)  # expect: RSP004
-
-        if __name__ == "__main__":
-            with LocalCluster(n_workers=2) as cluster, Client(cluster) as client:
-                print(client.submit(sum, [1, 2]).result())
-    """,
-    "module-level seed with a ProcessPoolExecutor on spawn": """
+    "module-level np.random.seed, and a pool task that draws": """
         import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
         import numpy as np
 
-        ROOT = np.random.SeedSequence(7)  # expect: RSP004
+        np.random.seed(0)  # expect: RSP004
 
-        def task(seed):
-            return np.random.default_rng(seed).random()
+        def work(x):
+            return x + np.random.rand()  # expect: RSP001
 
         if __name__ == "__main__":
-            spawn = multiprocessing.get_context("spawn")
-            with ProcessPoolExecutor(2, mp_context=spawn) as executor:
-                print(list(executor.map(task, ROOT.spawn(4))))
+            with multiprocessing.Pool(2) as pool:
+                pool.map(work, range(4))
     """,
     # -- RSP005: a task seeds with the time or the process id ---------------
     "joblib task: default_rng(os.getpid())": """
@@ -368,6 +330,213 @@ BUGGY = {
         if __name__ == "__main__":
             with ProcessPoolExecutor() as executor:
                 executor.submit(task, 1)
+    """,
+    # -- Shapes readers write (checker issue): each failed before ---------
+    "a generator made at module level, used in a loky task": """
+        import numpy as np
+        from joblib import Parallel, delayed
+
+        rng = np.random.default_rng(12345)
+
+        def simulate(i):
+            return rng.normal(size=3)  # expect: RSP002
+
+        if __name__ == "__main__":
+            print(Parallel(n_jobs=2)(delayed(simulate)(i) for i in range(4)))
+    """,
+    "a method handed to joblib": """
+        import numpy as np
+        from joblib import Parallel, delayed
+
+        class Ensemble:
+            def fit_one(self, i):
+                return np.random.permutation(10)  # expect: RSP001
+
+            def fit(self):
+                return Parallel(n_jobs=2)(delayed(self.fit_one)(i) for i in range(4))
+    """,
+    "an instance's method handed to a pool, through a helper method": """
+        import multiprocessing
+        import random
+
+        class Walker:
+            def jitter(self):
+                return random.gauss(0, 1)  # expect: RSP001
+
+            def step(self, x):
+                return x + self.jitter()
+
+        if __name__ == "__main__":
+            walker = Walker()
+            with multiprocessing.Pool(2) as pool:
+                print(pool.map(walker.step, range(4)))
+    """,
+    "a Process subclass whose run() draws": """
+        import multiprocessing
+        import numpy as np
+
+        class Simulation(multiprocessing.Process):
+            def run(self):
+                print(np.random.standard_normal(3))  # expect: RSP001
+
+        if __name__ == "__main__":
+            workers = [Simulation() for _ in range(2)]
+    """,
+    "partial() binds one generator for every task": """
+        import functools
+        from multiprocessing import Pool
+        import numpy as np
+
+        def simulate(x, rng):
+            return x + rng.random()
+
+        if __name__ == "__main__":
+            rng = np.random.default_rng(0)
+            with Pool(2) as pool:
+                pool.map(functools.partial(simulate, rng=rng), range(8))  # expect: RSP002
+    """,
+    "starmap with itertools.repeat of one generator": """
+        import itertools
+        import multiprocessing
+        import numpy as np
+
+        def simulate(x, rng):
+            return x + rng.random()
+
+        if __name__ == "__main__":
+            rng = np.random.default_rng(0)
+            items = range(8)
+            with multiprocessing.Pool(2) as pool:
+                pool.starmap(simulate, zip(items, itertools.repeat(rng)))  # expect: RSP002
+    """,
+    "a dask bag maps a function that draws": """
+        import dask.bag as db
+        import numpy as np
+
+        def simulate(x):
+            return x + np.random.normal()  # expect: RSP001
+
+        totals = db.from_sequence(range(100), npartitions=4).map(simulate).sum()
+    """,
+    "a dask array's map_blocks lambda draws": """
+        import dask.array as da
+        import numpy as np
+
+        x = da.zeros((1000, 1000), chunks=(250, 250))
+        noisy = x.map_blocks(lambda block: block + np.random.normal(size=block.shape))  # expect: RSP001
+    """,
+    "a dask dataframe's map_partitions draws": """
+        import dask.dataframe as dd
+        import numpy as np
+        import pandas as pd
+
+        def add_noise(part):
+            return part + np.random.rand(len(part))  # expect: RSP001
+
+        frame = dd.from_pandas(pd.DataFrame({"x": range(100)}), npartitions=4)
+        result = frame.map_partitions(add_noise)
+    """,
+    "a DataLoader's worker_init_fn seeds with the worker id": """
+        import numpy as np
+        from torch.utils.data import DataLoader
+
+        def worker_init_fn(worker_id):
+            np.random.seed(worker_id)  # expect: RSP003
+
+        loader = DataLoader(range(100), num_workers=4, worker_init_fn=worker_init_fn)
+    """,
+    "a pool initializer seeds every worker with the same initargs": """
+        import multiprocessing
+        import numpy as np
+
+        def init_worker(seed):
+            np.random.seed(seed)  # expect: RSP002
+
+        def work(x):
+            return x
+
+        if __name__ == "__main__":
+            with multiprocessing.Pool(4, initializer=init_worker, initargs=(42,)) as pool:
+                pool.map(work, range(8))
+    """,
+    "seeds made by arithmetic, handed to submit": """
+        from concurrent.futures import ProcessPoolExecutor
+        import numpy as np
+
+        BASE_SEED = 1234
+
+        def run(seed):
+            return np.random.default_rng(seed).random()
+
+        if __name__ == "__main__":
+            with ProcessPoolExecutor() as executor:
+                futures = [executor.submit(run, BASE_SEED + i * 1000) for i in range(8)]  # expect: RSP003
+    """,
+    "a list of seeds made by arithmetic, then one task each": """
+        import numpy as np
+        from joblib import Parallel, delayed
+
+        def run(seed):
+            return np.random.default_rng(seed).random()
+
+        def main(seed, n):
+            seeds = [seed + j for j in range(n)]  # expect: RSP003
+            return Parallel(n_jobs=2)(delayed(run)(s) for s in seeds)
+    """,
+    "a task seeds from hash() of its name": """
+        import numpy as np
+        from joblib import Parallel, delayed
+
+        def run(name):
+            rng = np.random.default_rng(hash(name))  # expect: RSP005
+            return rng.random()
+
+        Parallel(n_jobs=2)(delayed(run)(name) for name in ["a", "b"])
+    """,
+    "a task seeds from uuid4()": """
+        import uuid
+        import random
+        from concurrent.futures import ThreadPoolExecutor
+
+        def run(i):
+            return random.Random(uuid.uuid4().int).random()  # expect: RSP005
+
+        with ThreadPoolExecutor(2) as pool:
+            list(pool.map(run, range(4)))
+    """,
+    "a draw function bound to a name": """
+        import numpy as np
+        from joblib import Parallel, delayed
+
+        randn = np.random.randn
+
+        def task(i):
+            return randn(3)  # expect: RSP001
+
+        Parallel(n_jobs=2)(delayed(task)(i) for i in range(4))
+    """,
+    "a name bound twice, the second time to a Pool": """
+        from multiprocessing import Pool
+        import numpy as np
+
+        def task(x):
+            return np.random.randint(10)  # expect: RSP001
+
+        if __name__ == "__main__":
+            p = 400
+            print(p)
+            with Pool(5) as p:
+                print(p.map(task, range(p and 10)))
+    """,
+    "a Thread subclass spawns from a module-level parent": """
+        import threading
+        import numpy as np
+
+        ROOT = np.random.SeedSequence(3)
+
+        class Worker(threading.Thread):
+            def run(self):
+                self.seed = ROOT.spawn(1)[0]  # expect: RSP006
     """,
     # -- RSP006: a task spawns from a parent that every task shares ---------
     "joblib threads spawn from a module-level SeedSequence": """
@@ -422,6 +591,157 @@ BUGGY = {
 }
 
 CORRECT = {
+    "a list joined to new ids, hashed by SeedSequence (hyperopt)": """
+        import numpy as np
+
+        class Domain:
+            def rng_for(self, new_ids):
+                return np.random.default_rng([self._seed] + new_ids)
+    """,
+    "a method task that makes its generator from its seed": """
+        import numpy as np
+        from joblib import Parallel, delayed
+
+        class Ensemble:
+            def fit_one(self, seed):
+                return np.random.default_rng(seed).permutation(10)
+
+            def fit(self):
+                seeds = np.random.SeedSequence(1).spawn(4)
+                return Parallel(n_jobs=2)(delayed(self.fit_one)(s) for s in seeds)
+    """,
+    "a dask bag maps a function with a seed per element": """
+        import dask.bag as db
+        import numpy as np
+
+        def simulate(i):
+            return np.random.default_rng([i, 2024]).normal()
+
+        totals = db.from_sequence(range(100), npartitions=4).map(simulate).sum()
+    """,
+    "a worker_init_fn seeded from torch's per-worker seed": """
+        import numpy as np
+        import torch
+        from torch.utils.data import DataLoader
+
+        def worker_init_fn(worker_id):
+            np.random.seed(torch.initial_seed() % 2**32)
+
+        loader = DataLoader(range(100), num_workers=4, worker_init_fn=worker_init_fn)
+    """,
+    "a pool initializer that takes its seed from a queue of spawned seeds": """
+        import multiprocessing
+        import numpy as np
+
+        def init_worker(seeds):
+            global generator
+            generator = np.random.default_rng(seeds.get())
+
+        if __name__ == "__main__":
+            seeds = multiprocessing.SimpleQueue()
+            for seed in np.random.SeedSequence(0).spawn(2):
+                seeds.put(seed)
+            with multiprocessing.Pool(2, initializer=init_worker, initargs=(seeds,)) as pool:
+                pool.map(abs, range(4))
+    """,
+    "a task's own generator that shadows a module-level one": """
+        import numpy as np
+        from joblib import Parallel, delayed
+
+        rng = np.random.default_rng(0)  # used only in the main guard
+
+        def task(seed):
+            rng = np.random.default_rng(seed)
+            return rng.random()
+
+        if __name__ == "__main__":
+            print(rng.random())
+            Parallel(n_jobs=2)(delayed(task)(s) for s in np.random.SeedSequence(1).spawn(4))
+    """,
+    "a name bound twice, the second time to a pool of seeded tasks": """
+        from multiprocessing.pool import ThreadPool
+        import numpy as np
+
+        def task(seed):
+            return np.random.default_rng(seed).random()
+
+        if __name__ == "__main__":
+            p = 400
+            with ThreadPool(2) as p:
+                print(p.map(task, np.random.SeedSequence(p and 5).spawn(4)))
+    """,
+    "seeds spawned, handed to submit": """
+        from concurrent.futures import ProcessPoolExecutor
+        import numpy as np
+
+        def run(seed):
+            return np.random.default_rng(seed).random()
+
+        if __name__ == "__main__":
+            with ProcessPoolExecutor() as executor:
+                futures = [executor.submit(run, s) for s in np.random.SeedSequence(1234).spawn(8)]
+    """,
+    "an offset that is not a seed, handed to a task": """
+        import numpy as np
+        from joblib import Parallel, delayed
+
+        def run(start, seed):
+            return start + np.random.default_rng(seed).random()
+
+        seeds = np.random.SeedSequence(1).spawn(4)
+        Parallel(n_jobs=2)(delayed(run)(100 + i, seeds[i]) for i in range(4))
+    """,
+    "a module-level seed where no task draws": """
+        import multiprocessing
+        import numpy as np
+
+        np.random.seed(0)
+
+        def work(x):
+            return x
+
+        if __name__ == "__main__":
+            with multiprocessing.Pool(2) as pool:
+                pool.map(work, range(4))
+    """,
+    "a module-level SeedSequence whose tasks use only their seeds": """
+        import numpy as np
+        from joblib import Parallel, delayed
+
+        ROOT = np.random.SeedSequence(2024)
+
+        def task(seed):
+            return np.random.default_rng(seed).random()
+
+        if __name__ == "__main__":
+            seeds = ROOT.spawn(4)
+            Parallel(n_jobs=2, backend="multiprocessing")(delayed(task)(s) for s in seeds)
+    """,
+    "a module-level generator that no task uses": """
+        import numpy as np
+        from dask.distributed import Client, LocalCluster
+
+        rng = np.random.default_rng(0)
+
+        if __name__ == "__main__":
+            with LocalCluster(n_workers=2) as cluster, Client(cluster) as client:
+                print(client.submit(sum, [1, 2]).result())
+    """,
+    "a module-level SeedSequence spawned in the main guard, spawn workers": """
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+        import numpy as np
+
+        ROOT = np.random.SeedSequence(7)
+
+        def task(seed):
+            return np.random.default_rng(seed).random()
+
+        if __name__ == "__main__":
+            spawn = multiprocessing.get_context("spawn")
+            with ProcessPoolExecutor(2, mp_context=spawn) as executor:
+                print(list(executor.map(task, ROOT.spawn(4))))
+    """,
     "children spawned before the tasks, each task spawning from its own": """
         from concurrent.futures import ThreadPoolExecutor
         import numpy as np
