@@ -199,6 +199,7 @@ ax.invert_yaxis()
 ax.set_xlim(0, max(0.1, 1.3 * shares.max()))
 ax.xaxis.set_major_formatter("{x:.0%}")
 ax.set_xlabel("children repeating another's spawn key, 4 threads")
+ax.set_title("; ".join(sorted({r["versions"] for r in spawning})), loc="left")
 ax.legend(loc="lower right", frameon=False)
 fig.tight_layout()
 
