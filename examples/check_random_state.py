@@ -314,6 +314,9 @@ class Module:
                         self.scope_of[child] = inner
                         stack.append((child, inner))
         self.call_names = {}
+        self.handoffs = None  # task_handoffs, once asked
+        self.classes = [node for node in self.nodes
+                        if type(node) is ast.ClassDef]
         self.bindings = {}  # (scope, name) -> values assigned to it
         for node in self.nodes:
             if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value:
@@ -468,15 +471,22 @@ def is_dask_collection(module, node, depth=0):
 
 def subclass_runs(module, bases):
     """The run() methods of the classes that subclass one of bases."""
-    for node in module.nodes:
-        if isinstance(node, ast.ClassDef) and any(
+    for node in module.classes:
+        if any(
                 module.name_of(base) in bases for base in node.bases):
             for method in methods_of(node, "run"):
                 yield method, node
 
 
 def task_handoffs(module):
-    """(function expression, call that hands it over) for every task."""
+    """(function expression, call that hands it over) for every task;
+    found once per module, as every rule asks."""
+    if module.handoffs is None:
+        module.handoffs = list(find_task_handoffs(module))
+    return module.handoffs
+
+
+def find_task_handoffs(module):
     yield from subclass_runs(module, PROCESS_CLASSES)
     for node in module.nodes:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -520,9 +530,8 @@ def method_functions(module, expression):
         return methods_of(classdef, expression.attr) if classdef else []
     value = module.value_of(receiver)
     if isinstance(value, ast.Call) and isinstance(value.func, ast.Name):
-        return [method for classdef in module.nodes
-                if isinstance(classdef, ast.ClassDef)
-                and classdef.name == value.func.id
+        return [method for classdef in module.classes
+                if classdef.name == value.func.id
                 for method in methods_of(classdef, expression.attr)]
     return []
 
