@@ -231,20 +231,23 @@ def parse(path):
                  "run the checker with that Python)"
                  if sys.version_info < (3, 12) and NEWER_SYNTAX.search(source)
                  else "")
-        line, column = locate(cells, error.lineno or 1, error.offset or 0)
-        raise CheckError(f"{path}:{line}:{column}: cannot parse with Python "
+        cell, line = locate(cells, error.lineno or 1)
+        where = f"cell {cell}:{line}" if cell else line
+        raise CheckError(f"{path}:{where}:{error.offset or 0}: "
+                         f"cannot parse with Python "
                          f"{running}: {error.msg}{newer}") from None
     except RecursionError:
         raise CheckError(f"{path}: too deeply nested to parse") from None
     return tree, source, cells
 
 
-def locate(cells, line, column):
-    """"cell N:LINE" and column for a notebook's line; else line, column."""
+def locate(cells, line):
+    """(cell, line in that cell) for a line of a notebook's code; (0, line)
+    for a file, which has no cells."""
     for start, number in reversed(cells):
         if line >= start:
-            return f"cell {number}:{line - start + 1}", column
-    return line, column
+            return number, line - start + 1
+    return 0, line
 
 
 NOQA = re.compile(r"#\s*noqa\b(?::\s*(?P<codes>[\w\s,]+))?", re.IGNORECASE)
@@ -618,7 +621,7 @@ def global_state_in_tasks(module):
                 for node in ast.walk(function):
                     name = module.call_name(node)
                     if name in GLOBAL_DRAWS:
-                        yield from global_draw(module, node, name, subject,
+                        yield from global_draw(node, name, subject,
                                                function)
                     seed = seed_argument(module, node)
                     if seed is not None and clock_or_id(module, seed):
@@ -632,7 +635,7 @@ def global_state_in_tasks(module):
 SEEDING = {"seed", "set_state", "setstate"}
 
 
-def global_draw(module, node, name, subject, function):
+def global_draw(node, name, subject, function):
     """RSP001: what drawing from, or reseeding, a global state does."""
     numpy = name.startswith("numpy.")
     short = name.replace("numpy.random.", "np.random.")
@@ -1172,11 +1175,7 @@ def check_file(path, select=(), ignore=()):
                 continue
             if code.startswith(tuple(ignore)):
                 continue
-            cell = 0
-            for start, number in reversed(cells):
-                if line >= start:
-                    line, cell = line - start + 1, number
-                    break
+            cell, line = locate(cells, line)
             findings.add(Finding(str(path), line, column, code, message,
                                  cell))
     return sorted(findings, key=lambda f: (f.path, f.cell, f.line, f.column,

@@ -6,6 +6,7 @@ import importlib.util
 import io
 import os
 import re
+import subprocess
 import sys
 import threading
 
@@ -146,6 +147,18 @@ def browser():
 def html_pages(site):
     """Every page of the site (_static holds the theme's templates, not pages)."""
     return sorted(page for page in site.rglob("*.html") if "_static" not in page.relative_to(site).parts)
+
+
+def venv_with_site_pins(python, folder):
+    """A venv of python in folder with the site's numpy and joblib pins, as
+    RANDOM_STATE_PYTHONS needs. It gets no pip of its own: the suite's pip
+    installs into it (pip --python), which halves the time it takes."""
+    pins = [line for line in (ROOT / "requirements.txt").read_text().splitlines()
+            if line.startswith(("numpy==", "joblib=="))]
+    subprocess.run([python, "-m", "venv", "--without-pip", str(folder)], check=True, timeout=300)
+    subprocess.run([sys.executable, "-m", "pip", "--python", str(folder / "bin" / "python"), "install",
+                    "--quiet", *pins], check=True, timeout=600, capture_output=True)
+    return str(folder / "bin" / "python")
 
 
 def parse_html(path):

@@ -492,3 +492,19 @@ def test_no_finding_or_help_text_points_at_a_local_server(tmp_path):
     assert "127.0.0.1" not in CHECKER.read_text()
     help_text = run("--help").stdout
     assert "127.0.0.1" not in help_text and "Check your own code for these mistakes" in help_text
+
+
+def test_processes_that_spawn_from_copies_of_one_parent_get_the_same_children():
+    """The checker page's RSP006: each loky task gets a pickled copy of a
+    module-level parent, so every task spawns the same children."""
+    import numpy as np
+    from joblib import Parallel, delayed
+
+    root = np.random.SeedSequence(2024)
+
+    def first_child_key(parent):
+        return parent.spawn(1)[0].spawn_key
+
+    keys = Parallel(n_jobs=2)(delayed(first_child_key)(root) for _ in range(4))
+    assert keys == [(0,)] * 4
+    assert [first_child_key(root) for _ in range(2)] == [(0,), (1,)]  # one process advances it

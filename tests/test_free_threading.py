@@ -19,7 +19,7 @@ import joblib
 import numpy as np
 import pytest
 
-from conftest import ROOT, captured_output, load_example, parse_html, printed_by
+from conftest import ROOT, captured_output, load_example, parse_html, printed_by, venv_with_site_pins
 
 IS_FREE_THREADED = "import sysconfig; print(sysconfig.get_config_var('Py_GIL_DISABLED'))"
 
@@ -40,13 +40,7 @@ def free_threaded_python(tmp_path_factory):
     for name in ["python3.14t", "python3.13t"]:
         python = shutil.which(name)
         if python and free_threaded(python):
-            pins = [line for line in (ROOT / "requirements.txt").read_text().splitlines()
-                    if line.startswith(("numpy==", "joblib=="))]
-            venv = tmp_path_factory.mktemp("free-threaded")
-            subprocess.run([python, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=300)
-            subprocess.run([sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"), "install",
-                            "--quiet", *pins], check=True, timeout=600, capture_output=True)
-            return str(venv / "bin" / "python")
+            return venv_with_site_pins(python, tmp_path_factory.mktemp("free-threaded"))
     return None
 
 

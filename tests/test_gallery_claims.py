@@ -21,8 +21,8 @@ import numpy as np
 import pytest
 
 from conftest import (
-    EXAMPLES, ROOT, captured_output, example_paths, import_sphinxext, load_example, parse_html, printed_by,
-    stop_worker_threads,
+    EXAMPLES, captured_output, example_paths, import_sphinxext, load_example, parse_html, printed_by,
+    stop_worker_threads, venv_with_site_pins,
 )
 
 FORK = multiprocessing.get_context("fork")
@@ -320,21 +320,9 @@ def other_interpreter():
 
 @pytest.fixture(scope="module")
 def other_python(tmp_path_factory):
-    """A venv of another Python with the site's numpy and joblib pins, or None.
-
-    The venv gets no pip of its own: the suite's pip installs into it
-    (pip --python), which halves the time it takes.
-    """
+    """A venv of another Python with the site's numpy and joblib pins, or None."""
     python = other_interpreter()
-    if python is None:
-        return None
-    pins = [line for line in (ROOT / "requirements.txt").read_text().splitlines()
-            if line.startswith(("numpy==", "joblib=="))]
-    venv = tmp_path_factory.mktemp("other-python")
-    subprocess.run([python, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=300)
-    subprocess.run([sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"), "install",
-                    "--quiet", *pins], check=True, timeout=600, capture_output=True)
-    return str(venv / "bin" / "python")
+    return python and venv_with_site_pins(python, tmp_path_factory.mktemp("other-python"))
 
 
 @pytest.fixture(scope="module")
