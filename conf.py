@@ -191,9 +191,11 @@ sphinx_gallery_conf = {
 
 def setup(app):
     """The checker's page shows what the checker reports: it runs again
-    whenever the checker changes, not only when the page's script does."""
+    whenever the checker changes, not only when the page's script does. The
+    computation-times pages stay out of the search index."""
     import gallery_hooks  # docs/sphinxext, on sys.path above
 
+    app.connect("source-read", gallery_hooks.keep_timings_out_of_search)
     app.connect("config-inited", lambda app, config: gallery_hooks.rerun_when_changed(
         "plot_check_your_code.py", HERE / "examples" / "check_random_state.py",
         HERE / "docs" / "auto_examples"))

@@ -77,6 +77,17 @@ def gallery_order(filename):
     return (len(GALLERY_ORDER), name)
 
 
+def keep_timings_out_of_search(app, docname, source):
+    """Sphinx's source-read hook: sphinx-gallery's computation-times pages
+    are build reports, not answers, and ranked above the pages for words
+    such as "forkserver". The :nosearch: field leaves them out of the search
+    index; it joins the page's own field list (:orphan:)."""
+    if docname.rsplit("/", 1)[-1] == "sg_execution_times":
+        text = source[0]
+        source[0] = text.replace(":orphan:", ":nosearch:\n:orphan:", 1) \
+            if ":orphan:" in text else ":nosearch:\n\n" + text
+
+
 def rerun_when_changed(example, dependency, gallery_dir):
     """Run example again at the next build if dependency changed since.
 
