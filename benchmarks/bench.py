@@ -17,7 +17,9 @@ What is measured (issue "Speed and weight"):
 5. each example run by sphinx-gallery and by plain `python`;
 6. the weight of the core example page and of the gallery index, against
    the same pages built with sphinx-gallery's and the theme's defaults;
-7. Lighthouse (desktop preset) on the landing page and the core example.
+7. Lighthouse (desktop preset) on the landing page and the core example;
+8. what tools/rng_guard.py adds to a clean 1 ms and 100 ms task, guarded
+   against bare (benchmarks/guard_overhead.py, in a process of its own).
 """
 
 import argparse
@@ -163,6 +165,19 @@ def measure_plain_python(site):
     return times
 
 
+def measure_guard():
+    """Figure 8: {task seconds: (bare, guarded) medians of seconds per call}."""
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "guard_overhead.py"), str(RUNS)],
+        capture_output=True, text=True, check=False, timeout=1800)
+    if result.returncode != 0:
+        raise SystemExit(f"bench: guard_overhead.py failed:\n{result.stderr}")
+    runs = json.loads(result.stdout)
+    log(f"guard overhead: {runs}")
+    return {float(seconds): (median(times["bare"]), median(times["guarded"]), times)
+            for seconds, times in runs.items()}
+
+
 def build_baseline(folder):
     """The site with sphinx-gallery's and the theme's defaults; returns (site, seconds)."""
     shutil.copytree(ROOT / "examples", folder / "examples")
@@ -281,7 +296,28 @@ def verdict(ok):
     return "met" if ok else "**missed**"
 
 
-def write_report(path, builds, plain, weights, scores, baseline_seconds, started):
+def guard_lines(guard):
+    lines = [
+        "",
+        "## The guard's cost to a clean task",
+        "",
+        "`tools/rng_guard.py`: each task gets a seed spawned for it and draws",
+        "from its own generator until its time is up, called bare and then",
+        "guarded, one after the other, in one process",
+        "(`benchmarks/guard_overhead.py`; calls per run: 500 of 1 ms, 10 of 100 ms).",
+        "",
+        "| task | bare, per call | guarded, per call | added | ratio guarded / bare | runs (guarded, ms) |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for seconds, (bare, wrapped, times) in sorted(guard.items()):
+        lines.append(
+            f"| {seconds * 1e3:g} ms | {bare * 1e3:.3f} ms | {wrapped * 1e3:.3f} ms "
+            f"| {(wrapped - bare) * 1e6:.0f} µs | {wrapped / bare:.3f} "
+            f"| {', '.join(f'{value * 1e3:.3f}' for value in times['guarded'])} |")
+    return lines
+
+
+def write_report(path, builds, plain, weights, scores, baseline_seconds, started, guard):
     clean = median(builds["clean"])
     examples = median(builds["examples"])
     no_change = median(seconds for seconds, _ in builds["no_change"])
@@ -395,6 +431,7 @@ def write_report(path, builds, plain, weights, scores, baseline_seconds, started
             f"| {result['total-blocking-time']:.0f} ms | {result['cumulative-layout-shift']:.3f} "
             f"| {', '.join(result['failed audits']) or 'none'} |"
         )
+    lines += guard_lines(guard)
     path.write_text("\n".join(lines) + "\n")
     return [line for line in lines if line.endswith("| **missed** |")]
 
@@ -419,7 +456,9 @@ def main():
         finally:
             browser.close()
         scores = measure_lighthouse(built, scratch)
-        missed = write_report(arguments.output, builds, plain, weights, scores, baseline_seconds, started)
+        guard = measure_guard()
+        missed = write_report(arguments.output, builds, plain, weights, scores, baseline_seconds, started,
+                              guard)
     log(f"wrote {arguments.output}")
     if missed:
         raise SystemExit("bench: targets missed:\n" + "\n".join(missed))
