@@ -24,9 +24,9 @@ import numpy  # noqa: E402
 HERE = Path(__file__).resolve().parent
 # Small helpers referenced by name from the configuration below.
 sys.path.insert(0, str(HERE / "docs" / "sphinxext"))
-# The checker's page imports examples/check_random_state.py, which sits
-# beside it, as it does for a reader who runs the page's script.
-sys.path.insert(0, str(HERE / "examples"))
+# The pages on the checker and the guard import tools/rng_check.py and
+# tools/rng_guard.py, which a reader finds beside the script in its zip.
+sys.path.insert(0, str(HERE / "tools"))
 
 # -- Project ------------------------------------------------------------------
 
@@ -60,7 +60,7 @@ extensions = [
     "notfound.extension",
     "offline_pages",  # docs/sphinxext: no page loads anything from outside
     "light_pages",  # docs/sphinxext: palette PNGs, only the icons pages use
-    "checker_download",  # docs/sphinxext: the checker links to this site
+    "tool_downloads",  # docs/sphinxext: tools link here, and are in the zips
 ]
 
 # Every cross-reference must resolve: a broken reference is a broken page.
@@ -160,7 +160,7 @@ sphinx_gallery_conf = {
     "examples_dirs": "../examples",
     "gallery_dirs": "auto_examples",
     # Every script in examples/ is executed, whatever its name, except the
-    # checker: a tool to download (from its own page), not an example.
+    # checker's old command (the checker itself is in tools/).
     "filename_pattern": r".*\.py$",
     "ignore_pattern": r"check_random_state\.py$",
     # The reading order, not the alphabet (docs/sphinxext/gallery_hooks.py).
@@ -189,13 +189,21 @@ sphinx_gallery_conf = {
 # -- Reruns -------------------------------------------------------------------
 
 
+# The pages on the tools show what the tools do: each runs again whenever
+# its tool changes, not only when the page's script does.
+TOOL_PAGES = {
+    "plot_check_your_code.py": HERE / "tools" / "rng_check.py",
+    "plot_guard_your_tasks.py": HERE / "tools" / "rng_guard.py",
+}
+
+
 def setup(app):
-    """The checker's page shows what the checker reports: it runs again
-    whenever the checker changes, not only when the page's script does. The
-    computation-times pages stay out of the search index."""
+    """Tool pages rerun with their tools; the computation-times pages stay
+    out of the search index."""
     import gallery_hooks  # docs/sphinxext, on sys.path above
 
     app.connect("source-read", gallery_hooks.keep_timings_out_of_search)
-    app.connect("config-inited", lambda app, config: gallery_hooks.rerun_when_changed(
-        "plot_check_your_code.py", HERE / "examples" / "check_random_state.py",
-        HERE / "docs" / "auto_examples"))
+    for page, tool in TOOL_PAGES.items():
+        app.connect("config-inited", lambda app, config, page=page, tool=tool: (
+            gallery_hooks.rerun_when_changed(
+                page, tool, HERE / "docs" / "auto_examples")))

@@ -4,9 +4,9 @@ Check your own code for these mistakes
 ===========================================
 
 Does *your* code have the bugs this site shows? Download
-:download:`check_random_state.py <../../examples/check_random_state.py>`
+:download:`rng_check.py <../../tools/rng_check.py>`
 (one file, standard library only, Python 3.11 or later) and run it on
-your project: ``python check_random_state.py src/``. It reads the code
+your project: ``python rng_check.py src/``. It reads the code
 without running it and reports six mistakes, each with a code, a line and
 a link back here. Below, it runs on a wrong and a right version of each.
 """
@@ -29,10 +29,15 @@ import tempfile
 import textwrap
 from pathlib import Path
 
-try:  # the checker, downloaded from this page into this script's folder
-    import check_random_state
+# sphinx_gallery_start_ignore
+# In a clone of the site the checker is in tools/, not beside this script.
+if "__file__" in globals():
+    sys.path.append(str(Path(__file__).resolve().parents[1] / "tools"))
+# sphinx_gallery_end_ignore
+try:  # beside this script in its zip, or downloaded from this page
+    import rng_check
 except ModuleNotFoundError:
-    sys.exit("First save check_random_state.py next to this script.")
+    sys.exit("Save rng_check.py, from this page, next to this script.")
 
 reports = {}  # (code, "wrong" or "right") -> the codes the checker found
 
@@ -43,7 +48,7 @@ def check(code, **versions):
             snippet = Path(folder, "snippet.py")
             snippet.write_text(textwrap.dedent(source).lstrip())
             result = subprocess.run(
-                [sys.executable, check_random_state.__file__, snippet.name],
+                [sys.executable, rng_check.__file__, snippet.name],
                 cwd=folder, capture_output=True, text=True)
         findings = result.stdout.splitlines()
         reports[code, version] = [line.split()[1] for line in findings]
@@ -211,7 +216,9 @@ check("RSP006", wrong=spawned_in_task,
 # draws from a global state, such as ``scipy.stats.norm.rvs()`` or
 # scikit-learn with ``random_state=None``
 # (:ref:`sphx_glr_auto_examples_plot_library_calls.py`). It prefers
-# silence to a false alarm: a clean run is no proof.
+# silence to a false alarm: a clean run is no proof. For what it cannot
+# see, wrap the tasks in :doc:`the guard <plot_guard_your_tasks>`, which
+# watches them run.
 #
 # It also reads Jupyter notebooks, and reports their findings as
 # ``analysis.ipynb:cell 3:2:12: RSP001 ...``, counting every cell from 1.

@@ -588,9 +588,44 @@ BUGGY = {
 
         Parallel(n_jobs=2)(delayed(task)(i) for i in range(4))
     """,
+    "guarded() around a task that draws from np.random": """
+        import numpy as np
+        from joblib import Parallel, delayed
+        from rng_guard import guarded
+
+        def simulate(i):
+            return np.random.normal(size=3)  # expect: RSP001
+
+        Parallel(n_jobs=2)(delayed(guarded(simulate))(i) for i in range(4))
+    """,
+    "guarded() around a task given one generator": """
+        import numpy as np
+        import rng_guard
+        from multiprocessing import Pool
+
+        def walk(rng):
+            return rng.standard_normal(5).cumsum()
+
+        if __name__ == "__main__":
+            rng = np.random.default_rng(7)
+            with Pool(2) as pool:
+                pool.map(rng_guard.guarded(walk), [rng] * 4)  # expect: RSP002
+    """,
 }
 
+
 CORRECT = {
+    "guarded() around tasks given spawned seeds": """
+        import numpy as np
+        from joblib import Parallel, delayed
+        from rng_guard import guarded
+
+        def simulate(seed):
+            return np.random.default_rng(seed).normal(size=3)
+
+        seeds = np.random.SeedSequence(2026).spawn(4)
+        Parallel(n_jobs=2)(delayed(guarded(simulate))(seed) for seed in seeds)
+    """,
     "a list joined to new ids, hashed by SeedSequence (hyperopt)": """
         import numpy as np
 

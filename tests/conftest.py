@@ -34,7 +34,8 @@ CORE_EXAMPLE = "plot_random_state_in_parallel"
 # alike, repeat a run depends on scheduling; the batches page counts what
 # joblib's adaptive batches and the workers' scheduling made; the library
 # page counts how many tasks each worker took; the free-threading page
-# counts races and times draws. Every other example prints
+# counts races and times draws; the guard's page times the guard. Every
+# other example prints
 # the same thing at every run.
 UNSEEDED_EXAMPLES = {
     CORE_EXAMPLE,
@@ -45,6 +46,7 @@ UNSEEDED_EXAMPLES = {
     "plot_monte_carlo",
     "plot_dask_cluster",
     "plot_behaviour_matrix",
+    "plot_guard_your_tasks",
 }
 
 
@@ -57,13 +59,17 @@ def import_sphinxext(name):
     return module
 
 
-CHECKER = EXAMPLES / "check_random_state.py"  # a tool, not an example
+TOOLS = ROOT / "tools"  # what the pages offer to download: the checker, the guard
+CHECKER = TOOLS / "rng_check.py"
+GUARD = TOOLS / "rng_guard.py"
+# The checker's old command, kept working: not an example
+OLD_CHECKER = EXAMPLES / "check_random_state.py"
 
 
 def example_paths():
     """Every gallery script, as sphinx-gallery sees them (conf.py's
-    ignore_pattern leaves the checker out)."""
-    return sorted(path for path in EXAMPLES.glob("*.py") if path != CHECKER)
+    ignore_pattern leaves the checker's old command out)."""
+    return sorted(path for path in EXAMPLES.glob("*.py") if path != OLD_CHECKER)
 
 
 def load_example(name, as_main=False):

@@ -23,6 +23,8 @@ def copy_site_sources(destination, keep_generated_gallery=False):
     for name in ["Makefile", "conf.py", "requirements.txt"]:
         shutil.copy2(ROOT / name, destination / name)
     shutil.copytree(ROOT / "examples", destination / "examples")
+    shutil.copytree(ROOT / "tools", destination / "tools",
+                    ignore=shutil.ignore_patterns("__pycache__"))
     generated = [] if keep_generated_gallery else ["auto_examples", "sg_execution_times.rst"]
     shutil.copytree(
         ROOT / "docs", destination / "docs", ignore=shutil.ignore_patterns(*generated, "__pycache__")

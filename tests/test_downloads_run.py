@@ -1,9 +1,11 @@
 """What a reader downloads runs: each example's notebook and script, fetched
 through the built site's own download links."""
 
+import os
 import subprocess
 import sys
 import urllib.request
+import zipfile
 from urllib.parse import urljoin, urlsplit
 
 import nbformat
@@ -11,7 +13,11 @@ import pytest
 from bs4 import BeautifulSoup
 from nbclient import NotebookClient
 
-from conftest import example_paths, parse_html
+from conftest import TOOLS, captured_output, example_paths, import_sphinxext, parse_html
+
+# The tools' pages: their results are the findings and errors they print.
+TEXT_ONLY = {"plot_check_your_code", "plot_guard_your_tasks"}
+TOOL_USERS = [path for path in example_paths() if import_sphinxext("tool_downloads").tools_imported(path)]
 
 
 def fetch_link(served_site, page_name, selector, ending, target):
@@ -34,16 +40,25 @@ def download(served_site, example, suffix, destination):
 
 
 def download_checker(served_site, destination):
-    """check_random_state.py, through the link in its page's text."""
+    """rng_check.py, through the link in its page's text."""
     return fetch_link(served_site, "plot_check_your_code.html", "article a.reference.download",
-                      "/check_random_state.py", destination / "check_random_state.py")
+                      "/rng_check.py", destination / "rng_check.py")
+
+
+def unzipped(served_site, example, destination):
+    """The example's zip, through its page's link, extracted in destination."""
+    archive = download(served_site, example, ".zip", destination)
+    with zipfile.ZipFile(archive) as zipped:
+        zipped.extractall(destination)
+    return destination
 
 
 @pytest.mark.parametrize("example", example_paths(), ids=lambda path: path.name)
 def test_downloaded_notebook_runs_top_to_bottom(served_site, example, tmp_path):
-    notebook_path = download(served_site, example, ".ipynb", tmp_path)
-    if example.stem == "plot_check_your_code":  # it runs the checker beside it
-        download_checker(served_site, tmp_path)
+    if example in TOOL_USERS:  # from its zip, which holds the tools it imports
+        notebook_path = unzipped(served_site, example, tmp_path) / f"{example.stem}.ipynb"
+    else:
+        notebook_path = download(served_site, example, ".ipynb", tmp_path)
     notebook = nbformat.read(notebook_path, as_version=4)
     client = NotebookClient(
         notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
@@ -52,7 +67,7 @@ def test_downloaded_notebook_runs_top_to_bottom(served_site, example, tmp_path):
     outputs = [output for cell in notebook.cells if cell.cell_type == "code" for output in cell.outputs]
     assert not [output for output in outputs if output.output_type == "error"]
     figures = [output for output in outputs if "image/png" in output.get("data", {})]
-    if example.stem == "plot_check_your_code":  # its results are the findings it prints
+    if example.stem in TEXT_ONLY:  # their results are what the tools print
         assert not figures
     else:
         assert figures, "the notebook draws its figures"
@@ -86,3 +101,41 @@ def test_downloaded_script_is_the_script_the_tests_run(served_site, example, tmp
     tests/test_examples.py runs with plain python under every start method."""
     script = download(served_site, example, ".py", tmp_path)
     assert script.read_bytes() == example.read_bytes()
+
+
+def test_every_zip_holds_the_tools_its_scripts_import(site):
+    """Each example's zip and the all-examples zips: a script that imports
+    rng_check or rng_guard finds it beside itself, the published copy."""
+    tool_downloads = import_sphinxext("tool_downloads")
+    archives = sorted((site / "_downloads").glob("*/*.zip"))
+    assert {path.stem for path in archives} >= {path.stem for path in example_paths()} | {
+        "auto_examples_python", "auto_examples_jupyter"}
+    for archive in archives:
+        with zipfile.ZipFile(archive) as zipped:
+            members = set(zipped.namelist())
+            scripts = [path for path in example_paths()
+                       if {f"{path.stem}.py", f"{path.stem}.ipynb"} & members]
+            needed = {tool.name for path in scripts for tool in tool_downloads.tools_imported(path)}
+            assert needed <= members, (archive.name, needed - members)
+            for name in needed:
+                served = zipped.read(name).decode()
+                assert served.splitlines()[:5] == (TOOLS / name).read_text().splitlines()[:5]
+    assert len(TOOL_USERS) == 2, TOOL_USERS
+
+
+@pytest.mark.parametrize("example", TOOL_USERS, ids=lambda path: path.name)
+def test_a_script_that_imports_a_tool_runs_from_its_zip(served_site, site, example, tmp_path):
+    """python NAME.py in the folder of its extracted zip, with nothing else
+    on the path: it prints what its page printed (the guard's page: all
+    but its last line, a timing)."""
+    folder = unzipped(served_site, example, tmp_path)
+    env = {name: value for name, value in os.environ.items() if name != "PYTHONPATH"}
+    result = subprocess.run([sys.executable, f"{example.stem}.py"], cwd=folder, capture_output=True,
+                            text=True, timeout=600, env={**env, "MPLBACKEND": "Agg"})
+    assert result.returncode == 0, result.stdout + result.stderr
+    page = captured_output(parse_html(site / "auto_examples" / f"{example.stem}.html")).splitlines()
+    printed = result.stdout.splitlines()
+    if example.stem == "plot_guard_your_tasks":
+        assert page[-1].startswith("The guard adds ") and printed[-1].startswith("The guard adds ")
+        page, printed = page[:-1], printed[:-1]
+    assert [line.rstrip() for line in printed if line.strip()] == [line.rstrip() for line in page if line.strip()]

@@ -8,7 +8,7 @@ after editing one example must run that one alone. `make bench` times both.
 
 from PIL import Image
 
-from conftest import CHECKER
+from conftest import CHECKER, GUARD, OLD_CHECKER
 from sandbox import copy_site_sources, make_html
 
 EDITED = "plot_spawned_generators"  # the quickest example to run again
@@ -29,7 +29,7 @@ def test_rebuilds_run_only_the_examples_that_changed(tmp_path):
     examples = checksum_stamps(tmp_path)
     images = image_stamps(tmp_path)
     assert len(examples) == len([path for path in (tmp_path / "examples").glob("*.py")
-                                 if path.name != CHECKER.name])
+                                 if path.name != OLD_CHECKER.name])
 
     unchanged = make_html(tmp_path)
     assert unchanged.returncode == 0, unchanged.stdout + unchanged.stderr
@@ -44,14 +44,16 @@ def test_rebuilds_run_only_the_examples_that_changed(tmp_path):
     after = checksum_stamps(tmp_path)
     assert [name for name in after if after[name] != examples[name]] == [EDITED]
 
-    # The checker's page imports the checker: editing the checker alone
-    # runs that page again, and nothing else.
-    with (tmp_path / "examples" / CHECKER.name).open("a") as checker:
-        checker.write("\n# An edit: its page runs again.\n")
-    again = make_html(tmp_path)
-    assert again.returncode == 0, again.stdout + again.stderr
-    latest = checksum_stamps(tmp_path)
-    assert [name for name in latest if latest[name] != after[name]] == ["plot_check_your_code"]
+    # The tools' pages import the tools: editing a tool alone runs its page
+    # again, and nothing else.
+    for tool, page in [(CHECKER, "plot_check_your_code"), (GUARD, "plot_guard_your_tasks")]:
+        with (tmp_path / "tools" / tool.name).open("a") as source:
+            source.write("\n# An edit: its page runs again.\n")
+        again = make_html(tmp_path)
+        assert again.returncode == 0, again.stdout + again.stderr
+        latest = checksum_stamps(tmp_path)
+        assert [name for name in latest if latest[name] != after[name]] == [page]
+        after = latest
     # Its new figures are palette PNGs, like the others.
     for path in (tmp_path / "build" / "html" / "_images").glob(f"sphx_glr_{EDITED}_*.png"):
         with Image.open(path) as png:

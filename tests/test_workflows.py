@@ -74,7 +74,7 @@ def test_workflow_covers_the_platforms_readers_use():
     # else: the checker, which needs a path, has a step of its own.
     [pattern] = re.findall(r"for example in (\S+); do", examples_job)
     assert sorted(ROOT.glob(pattern)) == example_paths()
-    assert f"python examples/{CHECKER.name} examples/{CHECKER.name}\n" in examples_job
+    assert f"python tools/{CHECKER.name} tools/\n" in examples_job
     assert 'python-version: "3.14"' in examples_job
     assert "needs: [test, examples, site]" in workflow
 

@@ -48,7 +48,8 @@ ALLOWED_WARNINGS: list[tuple[type[Warning], str, str]] = []
 
 # The gallery, in reading order: the problem, the fix, why integer seeds are
 # not enough, the start methods, threads (with and without the GIL), a real
-# workload, a cluster, the summary.
+# workload, a cluster, the summary, then the tools: a checker that reads
+# code, and a guard that watches tasks run.
 GALLERY_ORDER = [
     "plot_random_state_in_parallel.py",
     "plot_batches_and_pools.py",
@@ -62,6 +63,7 @@ GALLERY_ORDER = [
     "plot_dask_cluster.py",
     "plot_behaviour_matrix.py",
     "plot_check_your_code.py",
+    "plot_guard_your_tasks.py",
 ]
 
 

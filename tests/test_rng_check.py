@@ -1,4 +1,4 @@
-"""examples/check_random_state.py: exact findings on a labelled corpus,
+"""tools/rng_check.py: exact findings on a labelled corpus,
 the command line's contract, bad input, and real code nobody here wrote."""
 
 import ast
@@ -14,10 +14,9 @@ from pathlib import Path
 import pytest
 
 from checker_corpus import BUGGY, CORRECT
-from conftest import EXAMPLES, ROOT, example_paths
+from conftest import CHECKER, EXAMPLES, OLD_CHECKER, ROOT, TOOLS, example_paths
 
-CHECKER = EXAMPLES / "check_random_state.py"
-spec = importlib.util.spec_from_file_location("check_random_state", CHECKER)
+spec = importlib.util.spec_from_file_location("rng_check", CHECKER)
 checker = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(checker)
 
@@ -164,11 +163,11 @@ def test_bad_files_are_named_and_the_others_still_checked(tmp_path):
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     errors = result.stderr.splitlines()
-    assert f"check_random_state.py: {tmp_path / 'binary.py'}: not a Python file (binary data)" in errors
+    assert f"rng_check.py: {tmp_path / 'binary.py'}: not a Python file (binary data)" in errors
     running = ".".join(map(str, sys.version_info[:3]))
-    assert f"check_random_state.py: {tmp_path / 'broken.py'}:1:10: cannot parse with Python {running}: " \
+    assert f"rng_check.py: {tmp_path / 'broken.py'}:1:10: cannot parse with Python {running}: " \
         "invalid syntax" in errors
-    assert any(line.startswith(f"check_random_state.py: {tmp_path / 'latin.py'}: not a Python file") for line in errors)
+    assert any(line.startswith(f"rng_check.py: {tmp_path / 'latin.py'}: not a Python file") for line in errors)
     assert len(errors) == 3
     assert [LINE.match(line)["path"] for line in result.stdout.splitlines()] == [str(tmp_path / "ok.py")]
 
@@ -176,7 +175,7 @@ def test_bad_files_are_named_and_the_others_still_checked(tmp_path):
 def test_an_empty_folder_says_so(tmp_path):
     result = run(tmp_path)
     assert (result.returncode, result.stdout) == (0, "")
-    assert result.stderr == f"check_random_state.py: no Python files in {tmp_path}\n"
+    assert result.stderr == f"rng_check.py: no Python files in {tmp_path}\n"
 
 
 def test_the_checker_needs_only_the_standard_library():
@@ -196,6 +195,8 @@ SHOWN_ON_PURPOSE = {
     "plot_shared_generator_threads.py": {("RSP002", "run_shared")},
     "plot_spawned_generators.py": {("RSP003", "added_seeds")},
     "plot_check_your_code.py": set(),  # its snippets are strings
+    # one generator for every task: in loky's processes, then in threads
+    "plot_guard_your_tasks.py": {("RSP002", "one_generator"), ("RSP002", "shared")},
 }
 
 
@@ -254,9 +255,9 @@ def test_the_published_download_links_to_the_published_site(tmp_path):
     """The build writes its own address into the checker it serves."""
     from conftest import import_sphinxext
 
-    copy = tmp_path / "check_random_state.py"
+    copy = tmp_path / "rng_check.py"
     copy.write_bytes(CHECKER.read_bytes())
-    import_sphinxext("checker_download").point_at(copy, "https://owner.github.io/name/")
+    import_sphinxext("tool_downloads").point_at(copy, "https://owner.github.io/name/")
     changed = [line for line in copy.read_text().splitlines() if line not in CHECKER.read_text().splitlines()]
     assert changed == ['SITE_URL = "https://owner.github.io/name/"']
     write(tmp_path, "work.py", BUGGY["the loop counter as the seed"])
@@ -276,9 +277,9 @@ def test_the_pre_commit_hook_runs_the_checker(tmp_path):
     git = ["git", "-c", "user.name=test", "-c", "user.email=test@example.invalid",
            "-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false"]
     hooks = tmp_path / "hooks"
-    (hooks / "examples").mkdir(parents=True)
-    shutil.copy2(EXAMPLES.parent / ".pre-commit-hooks.yaml", hooks)
-    shutil.copy2(CHECKER, hooks / "examples")  # keeps its executable bit
+    (hooks / "tools").mkdir(parents=True)
+    shutil.copy2(ROOT / ".pre-commit-hooks.yaml", hooks)
+    shutil.copy2(CHECKER, hooks / "tools")  # keeps its executable bit
     subprocess.run([*git, "init", "-q"], cwd=hooks, check=True)
     subprocess.run([*git, "add", "."], cwd=hooks, check=True)
     subprocess.run([*git, "commit", "-q", "-m", "hooks"], cwd=hooks, check=True)
@@ -327,11 +328,11 @@ def test_the_page_runs_each_code_on_a_wrong_and_a_right_version():
 
     from conftest import load_example
 
-    sys.path.insert(0, str(EXAMPLES))  # the page imports the checker beside it
+    sys.path.insert(0, str(TOOLS))  # the page imports the checker beside it
     try:
         page = load_example("plot_check_your_code")
     finally:
-        sys.path.remove(str(EXAMPLES))
+        sys.path.remove(str(TOOLS))
     # A seed at import matters where tasks draw from that state, which is
     # RSP001 too: the page's RSP004 shows both.
     wrong = {code: [code] for code in checker.CODES} | {"RSP004": ["RSP004", "RSP001"]}
@@ -356,7 +357,7 @@ def test_a_fifo_named_like_python_is_never_opened(tmp_path):
     assert result.stderr == ""
     named = run(tmp_path / "pipe.py")
     assert named.returncode == 1
-    assert named.stderr.strip() == f"check_random_state.py: {tmp_path / 'pipe.py'}: not a regular file"
+    assert named.stderr.strip() == f"rng_check.py: {tmp_path / 'pipe.py'}: not a regular file"
 
 
 @pytest.mark.parametrize("bindings", ["rng = rng", "a = b\nb = a\nrng = a"])
@@ -420,12 +421,12 @@ def test_an_older_python_is_told_which_python_the_checker_needs(tmp_path):
     source = CHECKER.read_text()
     ast.parse(source, feature_version=(3, 8))  # SyntaxError if 3.8 could not read it
     pretend = ("import sys; sys.version_info = (3, 8, 10, 'final', 0); "
-               "sys.version = '3.8.10 (default)'; sys.argv = ['check_random_state.py', '.']; "
-               f"exec(compile(open({str(CHECKER)!r}).read(), 'check_random_state.py', 'exec'), "
+               "sys.version = '3.8.10 (default)'; sys.argv = ['rng_check.py', '.']; "
+               f"exec(compile(open({str(CHECKER)!r}).read(), 'rng_check.py', 'exec'), "
                "{'__name__': '__main__'})")
     result = subprocess.run([sys.executable, "-c", pretend], capture_output=True, text=True, cwd=tmp_path)
     assert result.returncode == 1
-    assert result.stderr.strip() == "check_random_state.py needs Python 3.11 or later; this is Python 3.8.10"
+    assert result.stderr.strip() == "rng_check.py needs Python 3.11 or later; this is Python 3.8.10"
 
 
 def notebook(cells):
@@ -468,7 +469,7 @@ def test_notebooks_are_checked_cell_by_cell_as_ruff_reports_them(tmp_path):
     (tmp_path / "broken.ipynb").write_text(notebook([("code", "x = 1\n"), ("code", "def task(:\n")]))
     broken = run(tmp_path / "broken.ipynb")
     assert broken.returncode == 1
-    assert broken.stderr.startswith(f"check_random_state.py: {tmp_path / 'broken.ipynb'}:cell 2:1:")
+    assert broken.stderr.startswith(f"rng_check.py: {tmp_path / 'broken.ipynb'}:cell 2:1:")
     (tmp_path / "fake.ipynb").write_text("not json")
     assert "not a Jupyter notebook" in run(tmp_path / "fake.ipynb").stderr
 
