@@ -100,6 +100,8 @@ html_theme_options = {
         "auto_examples/sg_execution_times": ["page-toc"],
         "sg_execution_times": ["page-toc"],
     },
+    # Under each example, the list of all examples (empty on other pages).
+    "article_footer_items": ["gallery-nav"],
     "footer_start": ["copyright"],
     "footer_end": ["built-with"],
 }
@@ -199,10 +201,14 @@ TOOL_PAGES = {
 
 def setup(app):
     """Tool pages rerun with their tools; the computation-times pages stay
-    out of the search index."""
+    out of the search index; the gallery's cards show their summaries;
+    figures open full size when tapped; each example lists the others."""
     import gallery_hooks  # docs/sphinxext, on sys.path above
 
     app.connect("source-read", gallery_hooks.keep_timings_out_of_search)
+    app.connect("source-read", gallery_hooks.summaries_on_cards)
+    app.connect("html-page-context", gallery_hooks.figures_open_full_size)
+    app.connect("html-page-context", gallery_hooks.gallery_pages_in_context)
     for page, tool in TOOL_PAGES.items():
         app.connect("config-inited", lambda app, config, page=page, tool=tool: (
             gallery_hooks.rerun_when_changed(

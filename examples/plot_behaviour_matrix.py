@@ -164,14 +164,27 @@ class MatrixTables:  # notebooks and this page show its HTML
                 + "".join(f'<td class="matrix-{kind(cells[c])}">'
                           f"{verdict(cells[c])}</td>" for c in COLUMNS)
                 + "</tr>" for name, cells in matrix.items())
-            tables.append(
+            tables.append(  # scrolls sideways on its own on a phone
+                f'<div class="matrix-scroll" tabindex="0" role="region" '
+                f'aria-label="{html.escape(caption(versions))}">'
                 f'<table class="behaviour-matrix"><caption>'
                 f"{html.escape(caption(versions))}</caption><thead><tr>"
-                f"{head}</tr></thead><tbody>{rows}</tbody></table>")
+                f"{head}</tr></thead><tbody>{rows}</tbody></table></div>")
         return "".join(tables)
 
+    def __str__(self):  # the same tables as text, a row per paragraph
+        width = max(map(len, COLUMNS))
+        return "\n\n".join(caption(versions) + "".join(
+            f"\n{name}:" + "".join(f"\n  {c:<{width}}  {verdict(cells[c])}"
+                                   for c in COLUMNS)
+            for name, cells in matrix.items()) for versions, matrix in matrices)
 
-MatrixTables()
+
+# sphinx_gallery_start_ignore
+if "__file__" in globals():  # a plain script shows no HTML: print the text
+    print(MatrixTables())
+# sphinx_gallery_end_ignore
+MatrixTables()  # the last line of its cell: the page and notebooks show it
 
 # %%
 # The same as a figure, for the interpreter that built this page.

@@ -12,8 +12,9 @@ library, NumPy when installed) and wrap each task where you hand it out:
 ``delayed(guarded(fit_one))(X, y)``, ``pool.map(guarded(f), xs)``,
 ``executor.submit(guarded(f), x)``. Inside the worker, the guard raises
 an error that names the call (or warns, with ``on_misuse="warn"``) when a
-task draws from a global state or starts in the same state as another. Below: three versions of one
-task, what the checker says of each, and what the guard says.
+task draws from a global state or starts in the same state as another.
+Below: three versions of one task, what the checker says of each, and
+what the guard says.
 """
 # sphinx_gallery_thumbnail_path = "_static/thumbnails/guard_your_tasks.png"
 
@@ -176,4 +177,5 @@ def per_call(task):
 
 
 bare, wrapped = per_call(nothing), per_call(guarded(nothing))
-print(f"The guard adds {(wrapped - bare) * 1e6:.0f} µs to each task.")
+added = (wrapped - bare) * 1e6
+print(f"The guard adds {added:.0f} microseconds to each task.")

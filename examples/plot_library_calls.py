@@ -125,6 +125,8 @@ fig.tight_layout()
 # before the workers started. One import ends that luck.
 
 # %%
+# .. _spawned-seed-for-scikit-learn:
+#
 # Giving scikit-learn a spawned seed
 # ----------------------------------
 #

@@ -6,6 +6,7 @@ that only read a page at 1280x900 in light mode share one visit of it.
 """
 
 import io
+import re
 import urllib.request
 from urllib.parse import urlsplit, urlunsplit
 
@@ -207,6 +208,15 @@ def test_page_fits_a_phone(browser, served_site, name):
             " viewport: document.documentElement.clientWidth})"
         )
         assert widths["page"] <= widths["viewport"] and widths["body"] <= widths["viewport"], widths
+        # Nor does the article scroll sideways inside the page: wide tables
+        # scroll in boxes of their own, code blocks in theirs.
+        scrolling = page.evaluate(
+            """() => [...document.querySelectorAll(
+                    ".bd-main, .bd-content, .bd-article-container, .bd-article, article")]
+                .filter(element => element.scrollWidth > element.clientWidth + 1)
+                .map(element => `${element.className}: ${element.scrollWidth} > ${element.clientWidth}`)"""
+        )
+        assert scrolling == []
         assert problems == []
         # What changes on a phone (icon-only buttons, a wrapped title) stays accessible.
         assert browser.axe_violations(page) == []
@@ -227,3 +237,83 @@ def test_no_code_or_output_block_scrolls_sideways_at_1280(light_page):
     blocks = page.evaluate("document.querySelectorAll('main pre').length")
     assert name not in {CORE_PAGE} or blocks >= 10, "the core page shows its code"
     assert problems == []
+
+
+EXAMPLE_PAGES = [name for name in PAGES if name.startswith("auto_examples/plot_")]
+
+
+@pytest.mark.parametrize("name", EXAMPLE_PAGES)
+def test_a_phone_first_shows_an_example_title_and_summary(browser, served_site, name):
+    """At 390x844 the first screen holds the title and the start of the
+    summary, not only breadcrumbs and notes."""
+    page, problems = browser.visit(served_site.url + name, viewport={"width": 390, "height": 844})
+    try:
+        boxes = page.evaluate(
+            """() => {
+                const title = document.querySelector("article h1");
+                const summary = document.querySelector("article h1 ~ p, article section > p");
+                return [title.getBoundingClientRect().bottom, summary.getBoundingClientRect().top];
+            }"""
+        )
+        title_bottom, summary_top = boxes
+        assert title_bottom < 844 and summary_top < 844 - 40, boxes
+        # Further down, the list of every example is there on a phone too.
+        assert page.locator("nav.gallery-nav").is_visible()
+        assert problems == []
+    finally:
+        page.context.close()
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_figures_open_full_size_when_tapped(browser, served_site, width):
+    """Every figure of the core page links to its largest image, which is
+    wider than the figure as shown; tapping one opens it."""
+    page, problems = browser.visit(served_site.url + CORE_PAGE, viewport={"width": width, "height": 900})
+    try:
+        figures = page.evaluate(
+            """() => [...document.querySelectorAll("img.sphx-glr-single-img, img.sphx-glr-multi-img")]
+                .map(img => ({shown: img.getBoundingClientRect().width,
+                              link: img.closest("a") && img.closest("a").href}))"""
+        )
+        assert len(figures) >= 3 and all(figure["link"] for figure in figures), figures
+        for figure in figures:
+            assert answers(figure["link"]) == 200
+            with urllib.request.urlopen(figure["link"], timeout=30) as response:
+                full = Image.open(io.BytesIO(response.read()))
+            assert full.width >= 1.5 * figure["shown"], (figure, full.size)
+        page.click("img.sphx-glr-single-img >> nth=0")
+        page.wait_for_load_state()
+        assert page.url == figures[0]["link"]
+        assert problems == []
+    finally:
+        page.context.close()
+
+
+def test_gallery_cards_carry_their_summaries_on_a_phone(browser, served_site):
+    """Each card shows, under its title, the first sentence of its
+    example's summary (sphinx-gallery shows it only in a tooltip)."""
+    import ast
+
+    from conftest import EXAMPLES
+
+    page, problems = browser.visit(served_site.url + "auto_examples/index.html",
+                                   viewport={"width": 390, "height": 844})
+    try:
+        cards = page.evaluate(
+            """() => [...document.querySelectorAll(".sphx-glr-thumbcontainer")].map(card => ({
+                link: card.querySelector("a").getAttribute("href"),
+                summary: card.querySelector(".sphx-glr-card-summary")?.innerText ?? "",
+                height: card.querySelector(".sphx-glr-card-summary")?.getBoundingClientRect().height ?? 0}))"""
+        )
+        assert len(cards) == len(EXAMPLE_PAGES)
+        for card in cards:
+            docstring = ast.get_docstring(ast.parse((EXAMPLES / card["link"].replace(".html", ".py")).read_text()))
+            summary = " ".join(docstring.split("\n\n", 2)[1].split())  # the paragraph after the title
+            shown = " ".join(card["summary"].split())
+            assert len(shown) > 20 and card["height"] > 0, card
+            # reST roles and literals are plain text on the card
+            plain = re.sub(r":\w+:`([^`<]*?)(\s*<[^>]*>)?`", r"\1", summary).replace("``", "").replace("*", "")
+            assert shown[-1] in ".?!:" and plain.startswith(shown[:40]), (shown, plain)
+        assert problems == []
+    finally:
+        page.context.close()

@@ -11,6 +11,7 @@ for line, what its page shows.
 """
 
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -61,7 +62,16 @@ def test_example_runs_as_plain_script(path, site):
     assert max(map(len, output.splitlines())) <= 79, path.name
     # A reader who runs a seeded example gets what its page shows. The
     # unseeded ones (which test_reproducible does not compare) do change.
-    shown = captured_output(parse_html(site / "auto_examples" / f"{path.stem}.html"))
+    page = parse_html(site / "auto_examples" / f"{path.stem}.html")
+    shown = captured_output(page)
+    # The behaviour matrix's tables are HTML on its page; a script prints
+    # them as text: each row's name, then a line per column and its verdict.
+    for table in page.select("table.behaviour-matrix"):
+        columns = [cell.get_text() for cell in table.select("thead th")][1:]
+        for row in table.select("tbody tr"):
+            lines = [re.escape(f"{row.th.get_text()}:")] + [
+                rf"  {re.escape(column)}\s+(DUPLICATED|distinct), (not )?reproducible" for column in columns]
+            assert re.search("^" + "\n".join(lines) + "$", output, re.M), row.th
     if path.stem not in UNSEEDED_EXAMPLES:
         assert printed_lines(output) == printed_lines(shown)
     elif path.stem in CHANGES_AT_EVERY_RUN:

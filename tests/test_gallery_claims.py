@@ -90,6 +90,22 @@ def test_every_example_page_has_a_figure_and_output(site, example):
     assert captured_output(page).strip()
 
 
+@pytest.mark.parametrize("example", example_paths(), ids=lambda path: path.name)
+def test_every_example_page_lists_the_others_in_reading_order(site, example):
+    gallery_hooks = import_sphinxext("gallery_hooks")
+    page = parse_html(site / "auto_examples" / f"{example.stem}.html")
+    items = page.select("nav.gallery-nav li")
+    assert len(items) == len(gallery_hooks.GALLERY_ORDER)
+    for item, name in zip(items, gallery_hooks.GALLERY_ORDER):
+        other = parse_html(site / "auto_examples" / name.replace(".py", ".html"))
+        title = " ".join(other.select_one("article h1").get_text().split()).rstrip("#").strip()
+        assert " ".join(item.get_text().split()) == title
+        if name == example.name:
+            assert item.select_one('[aria-current="page"]') and not item.a
+        else:
+            assert item.a["href"] == name.replace(".py", ".html")
+
+
 # -- Spawned generators ----------------------------------------------------------
 
 
@@ -219,6 +235,26 @@ def test_128_bit_roots_are_below_1e_minus_20_at_a_billion(collisions):
     # space where it can be computed, 2**64, at n = 10**4.
     small = collisions.collision_probability(10_000, 2**64)[10_000]
     assert small == pytest.approx(10_000 * 9_999 / 2 / 2**64, rel=1e-6)
+
+
+def test_the_collision_figure_reads_one_and_fifty_percent_on_a_linear_axis(collisions):
+    """The 32-bit risk is drawn in percent on a linear axis, where its 1%
+    and 50% marks sit on the curve; the 128-bit comparison has its own
+    logarithmic panel."""
+    import matplotlib.pyplot as plt
+
+    figure = collisions.plot_collision_risk()
+    try:
+        linear, logarithmic = figure.axes
+        assert linear.get_yscale() == "linear" and linear.get_ylim() == (0, 100)
+        low, high = linear.get_xlim()
+        assert low < collisions.one_percent < collisions.one_half < high
+        marks = {text.get_text(): text.xy for text in linear.texts}
+        assert marks == {f"1% at n = {collisions.one_percent:,}": (collisions.one_percent, 1.0),
+                         f"50% at n = {collisions.one_half:,}": (collisions.one_half, 50.0)}
+        assert logarithmic.get_yscale() == "log" and len(logarithmic.get_lines()) == 2
+    finally:
+        plt.close(figure)
 
 
 # -- Start methods -----------------------------------------------------------------

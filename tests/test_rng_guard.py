@@ -392,7 +392,7 @@ def test_the_page_shows_the_checker_passing_a_library_call_that_the_guard_catche
     assert scores and len(scores[1].split(",")) == 4
     assert "The same scores again: True" in printed
     assert "One generator shared by threads: passes" in printed
-    added = re.search(r"^The guard adds (\d+) µs to each task\.$", printed, re.M)
+    added = re.search(r"^The guard adds (\d+) microseconds to each task\.$", printed, re.M)
     assert added and int(added[1]) > 0
 
 

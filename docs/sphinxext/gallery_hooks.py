@@ -31,6 +31,7 @@ example. While an example runs:
 
 import faulthandler
 import hashlib
+import re
 import os
 import signal
 import subprocess
@@ -88,6 +89,63 @@ def keep_timings_out_of_search(app, docname, source):
         text = source[0]
         source[0] = text.replace(":orphan:", ":nosearch:\n:orphan:", 1) \
             if ":orphan:" in text else ":nosearch:\n\n" + text
+
+
+CARD = re.compile(
+    r'(<div class="sphx-glr-thumbcontainer" tooltip="(?P<summary>[^"]*)">'
+    r'.*?<div class="sphx-glr-thumbnail-title">[^<]*</div>)', re.DOTALL)
+
+
+def first_sentence(summary):
+    """The summary's first sentence: up to the first full stop, question or
+    exclamation mark that ends a sentence (not one inside a name such as
+    norm.rvs or joblib.Parallel)."""
+    match = re.search(r"^.*?[.?!](?=\s|$)", summary)
+    return match[0] if match else summary
+
+
+def summaries_on_cards(app, docname, source):
+    """Sphinx's source-read hook: each card of the gallery's index shows its
+    example's first sentence under its title. sphinx-gallery puts the
+    summary only in a tooltip, which a phone never shows."""
+    if docname != "auto_examples/index":
+        return
+    source[0] = CARD.sub(lambda card: card[1] + (
+        f'\n      <div class="sphx-glr-card-summary">{first_sentence(card["summary"])}</div>'),
+        source[0])
+
+
+FIGURE = re.compile(r'<img (?=[^>]*class\s*=\s*"sphx-glr-(?:single|multi)-img")[^>]*>')
+
+
+def figures_open_full_size(app, pagename, templatename, context, doctree):
+    """Sphinx's html-page-context hook: each figure of an example is a link
+    to its largest image (the 2x one, from image_srcset), so that a reader
+    on a phone can tap it to read its small print."""
+    if not pagename.startswith("auto_examples/") or "body" not in context:
+        return
+
+    def linked(image):
+        tag = image[0]
+        sources = re.search(r'srcset="([^"]*)"', tag) or re.search(r'src="([^"]*)"', tag)
+        largest = sources[1].split(",")[-1].split()[0]
+        return f'<a class="sphx-glr-figure-link" href="{largest}">{tag}</a>'
+
+    context["body"] = FIGURE.sub(linked, context["body"])
+
+
+def gallery_pages_in_context(app, pagename, templatename, context, doctree):
+    """Sphinx's html-page-context hook: an example's page lists every
+    example, in reading order (docs/_templates/gallery-nav.html)."""
+    if not pagename.startswith("auto_examples/plot_"):
+        return
+    pages = []
+    for name in GALLERY_ORDER:
+        docname = f"auto_examples/{name.removesuffix('.py')}"
+        if docname in app.env.titles:
+            pages.append((context["pathto"](docname), app.env.titles[docname].astext(),
+                          docname == pagename))
+    context["gallery_pages"] = pages
 
 
 def rerun_when_changed(example, dependency, gallery_dir):
