@@ -417,3 +417,31 @@ def test_the_old_checker_command_still_works(tmp_path):
                                text=True, timeout=60) for path in (OLD_CHECKER, CHECKER))
     assert old.returncode == new.returncode == 1
     assert old.stdout == new.stdout and "work.py:5:12: RSP001 " in old.stdout
+
+
+def test_a_forked_worker_that_guards_its_own_tasks_keeps_its_parents_notes(tmp_path):
+    """A worker forked from a process that guards tasks makes its own notes
+    folder: wrapping tasks there does not remove the parent's notes."""
+    source = """
+        import multiprocessing
+        import numpy as np
+        import rng_guard
+
+        def draw(rng):
+            return float(rng.random())
+
+        def guards_its_own(i):  # runs in the forked worker, unguarded
+            results = [guarded(draw)(g) for g in np.random.default_rng(i).spawn(2)]
+            return rng_guard._notes_folder()
+
+        if __name__ == "__main__":
+            task = guarded(draw)
+            first = attempt(lambda: task(np.random.default_rng(0)))
+            with multiprocessing.get_context("fork").Pool(1) as pool:
+                [worker_folder] = pool.map(guards_its_own, [1])
+            again = attempt(lambda: task(np.random.default_rng(0)))
+            print(json.dumps([first[0], worker_folder != rng_guard._notes_folder(), again[0]]))
+    """
+    first, own_folder, again = run_script(tmp_path, source)
+    assert first == "returned" and own_folder
+    assert again == "raised"  # the parent still knows its run's first state

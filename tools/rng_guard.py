@@ -149,7 +149,7 @@ def _innermost(task):
 # wrapping and the sending of tasks interleave. Each run notes its tasks'
 # states in a folder of its own; a new run removes the previous one's.
 
-_folder = None  # this process's notes, made by its first guarded()
+_folder = None, None  # (process id, folder) of this process's notes
 _current = {"frame": None, "run": 0, "begun": False}
 
 
@@ -159,13 +159,15 @@ def _notes_folder():
     one, as on Linux, because a note on disk costs a task tens of
     microseconds; else in the temporary folder."""
     global _folder
-    if _folder is None:
+    if _folder[0] != os.getpid():  # none yet, or a forked parent's
         memory = "/dev/shm"
         where = memory if os.path.isdir(memory) and os.access(
             memory, os.W_OK | os.X_OK) else None
-        _folder = tempfile.mkdtemp(prefix="rng-guard-", dir=where)
-        atexit.register(shutil.rmtree, _folder, ignore_errors=True)
-    return _folder
+        _folder = os.getpid(), tempfile.mkdtemp(prefix="rng-guard-",
+                                                dir=where)
+        atexit.register(shutil.rmtree, _folder[1], ignore_errors=True)
+        _current.update(frame=None, run=0, begun=False)
+    return _folder[1]
 
 
 def _run(frame):
