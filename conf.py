@@ -202,13 +202,15 @@ TOOL_PAGES = {
 def setup(app):
     """Tool pages rerun with their tools; the computation-times pages stay
     out of the search index; the gallery's cards show their summaries;
-    figures open full size when tapped; each example lists the others."""
+    figures open full size when tapped; each example lists the others; the
+    harness code of an example is folded, so that its result comes first."""
     import gallery_hooks  # docs/sphinxext, on sys.path above
 
     app.connect("source-read", gallery_hooks.keep_timings_out_of_search)
     app.connect("source-read", gallery_hooks.summaries_on_cards)
     app.connect("html-page-context", gallery_hooks.figures_open_full_size)
     app.connect("html-page-context", gallery_hooks.gallery_pages_in_context)
+    app.connect("html-page-context", gallery_hooks.fold_harness)
     for page, tool in TOOL_PAGES.items():
         app.connect("config-inited", lambda app, config, page=page, tool=tool: (
             gallery_hooks.rerun_when_changed(

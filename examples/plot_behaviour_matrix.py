@@ -20,17 +20,32 @@ numbers and whether two runs gave identical results. One column is both.
 # module level (which imports ``numpy.random``, as SciPy would), and the
 # parent draws from ``np.random`` first. Two rows also seed at import.
 
-import html
+COLUMNS = ["global np.random", "Python random", "default_rng() in the task",
+           "generator at module level", "one generator for all tasks",
+           "spawned seed per task"]
+SEEDS = "np.random.seed(0); random.seed(0)"
+ROWS = [  # name, joblib backend, start method, line run at import
+    ("sequential", "sequential", "-", ""),
+    ("threading", "threading", "-", ""),
+    ("loky", "loky", "-", ""),
+    ("multiprocessing (fork)", "multiprocessing", "fork", ""),
+    ("multiprocessing (forkserver)", "multiprocessing", "forkserver", ""),
+    ("multiprocessing (spawn)", "multiprocessing", "spawn", ""),
+    ("forkserver, seeds at import", "multiprocessing", "forkserver", SEEDS),
+    ("spawn, seeds at import", "multiprocessing", "spawn", SEEDS),
+]
+
+
+# %%
+# Each row runs the program below twice, in fresh interpreters; a cell
+# compares the six tasks' vectors within each run, and the two runs.
+
+# Harness: the measuring program, and what runs it for a row
 import json
-import multiprocessing
 import os
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
-
-import matplotlib.pyplot as plt
-import numpy as np
 
 PROGRAM = """
 import json, multiprocessing, os, platform, random, sys, sysconfig
@@ -69,21 +84,6 @@ if __name__ == "__main__":
                 joblib.__version__]
     print(json.dumps({{"versions": versions, "tasks": parallel(tasks)}}))
 """
-COLUMNS = ["global np.random", "Python random", "default_rng() in the task",
-           "generator at module level", "one generator for all tasks",
-           "spawned seed per task"]
-SEEDS = "np.random.seed(0); random.seed(0)"
-ROWS = [  # name, joblib backend, start method, line run at import
-    ("sequential", "sequential", "-", ""),
-    ("threading", "threading", "-", ""),
-    ("loky", "loky", "-", ""),
-    ("multiprocessing (fork)", "multiprocessing", "fork", ""),
-    ("multiprocessing (forkserver)", "multiprocessing", "forkserver", ""),
-    ("multiprocessing (spawn)", "multiprocessing", "spawn", ""),
-    ("forkserver, seeds at import", "multiprocessing", "forkserver", SEEDS),
-    ("spawn, seeds at import", "multiprocessing", "spawn", SEEDS),
-]
-
 
 def run_program(python, backend, method, at_import):
     """One run in a fresh interpreter: (versions, {column: vectors})."""
@@ -113,6 +113,11 @@ def measure_row(python, *row):  # per column: distinct draws? same runs?
 # %%
 # Every row, on this interpreter or those that ``RANDOM_STATE_PYTHONS``
 # names (each with numpy and joblib); missing start methods are skipped.
+
+# Harness: measure every row on every interpreter
+import multiprocessing
+import sys
+
 
 def caption(versions):
     return "Measured with Python {}, NumPy {}, joblib {}".format(*versions)
@@ -152,6 +157,9 @@ def kind(cell):  # a cell's colour: green, grey or orange
 # One table per interpreter, rendered from the measurements above: green
 # cells are distinct and reproducible, orange cells duplicate numbers.
 
+# Harness: render the measurements as HTML tables (as text in a script)
+import html
+
 
 class MatrixTables:  # notebooks and this page show its HTML
     def _repr_html_(self):
@@ -177,7 +185,8 @@ class MatrixTables:  # notebooks and this page show its HTML
         return "\n\n".join(caption(versions) + "".join(
             f"\n{name}:" + "".join(f"\n  {c:<{width}}  {verdict(cells[c])}"
                                    for c in COLUMNS)
-            for name, cells in matrix.items()) for versions, matrix in matrices)
+            for name, cells in matrix.items())
+            for versions, matrix in matrices)
 
 
 # sphinx_gallery_start_ignore
@@ -188,6 +197,9 @@ MatrixTables()  # the last line of its cell: the page and notebooks show it
 
 # %%
 # The same as a figure, for the interpreter that built this page.
+
+import matplotlib.pyplot as plt
+import numpy as np
 
 versions, matrix = matrices[0]
 fig, ax = plt.subplots(figsize=(11, 0.6 * len(matrix) + 1.8))

@@ -23,6 +23,7 @@ a link back here. Below, it runs on a wrong and a right version of each.
 # line. The repository's ``.pre-commit-hooks.yaml`` makes it a pre-commit
 # hook. ``check`` saves a snippet and runs the checker on it.
 
+# Harness: save a snippet, run the checker on it, print its findings
 import subprocess
 import sys
 import tempfile
@@ -125,7 +126,8 @@ check("RSP002", wrong=one_for_all,
 # roots share streams, as NumPy's documentation warns and
 # :ref:`sphx_glr_auto_examples_plot_spawned_generators.py` measures. A
 # loop counter as the seed repeats the same streams in every loop seeded
-# that way. Hash the pair instead: ``default_rng([task_id, root])``.
+# that way, and so does a PyTorch ``DataLoader``'s ``worker_init_fn`` that
+# seeds with the worker id. Hash the pair: ``default_rng([task_id, root])``.
 
 added_seeds = """
     import numpy as np

@@ -9,31 +9,19 @@ runs the same tasks on a cluster of separate worker processes and on loky
 locally: per-task spawned seeds give results identical to the last bit,
 while draws from the global state change from run to run. It also explains
 why the cluster's workers do not duplicate each other's global state.
-
-To run the downloaded script on a cluster you already have, set the
-environment variable ``DASK_SCHEDULER_ADDRESS`` to its scheduler's address
-(for example ``tcp://10.0.0.5:8786``); with nothing set, the script starts
-a small cluster of its own on this machine.
 """
 
 # %%
 # The tasks
 # ---------
 #
-# ``simulate`` draws from a generator built from the seed it is given;
-# ``draw_from_global_state`` is the anti-pattern. Both pause briefly, like
-# real work, so that both workers take tasks. ``run`` hands the tasks to
-# ``Parallel`` with whichever backend it is given.
+# ``simulate`` draws from the seed it is given; ``draw_from_global_state``
+# is the anti-pattern. Both pause, like real work, so that both workers
+# take tasks; ``run`` hands them to ``Parallel`` on a given backend.
 
-import os
-import sys
 import time
-from contextlib import contextmanager
 
-import matplotlib.pyplot as plt
 import numpy as np
-import dask
-from dask.distributed import Client, LocalCluster
 from joblib import Parallel, delayed, parallel_config
 
 ROOT_SEED = 8786
@@ -59,15 +47,24 @@ def run(task, arguments, backend):
 seeds = np.random.SeedSequence(ROOT_SEED).spawn(N_TASKS)
 
 # %%
-# A cluster, always closed
-# ------------------------
+# ``dask_client`` joins a cluster, or starts one of separate programs, and
+# always closes what it started (click to see how):
+
+# Harness: join the cluster that the environment names, or start one
 #
-# ``dask_client`` is a context manager: leaving the ``with`` block, normally
-# or through an exception, closes the client and shuts down the cluster it
-# started. The cluster's scheduler and workers are separate programs
-# (dask's ``SubprocessCluster``), as on a real cluster: nothing forks this
-# process, and no worker imports this script again. Windows cannot run
-# them; there the cluster's workers are threads of this process instead.
+# A context manager: leaving the ``with`` block, normally or through an
+# exception, closes the client and shuts down the cluster it started. The
+# cluster's scheduler and workers are separate programs (dask's
+# SubprocessCluster), as on a real cluster: nothing forks this process, and
+# no worker imports this script again. Windows cannot run them; there the
+# cluster's workers are threads of this process instead. To use a cluster
+# you already have, set DASK_SCHEDULER_ADDRESS to its scheduler's address
+# (tcp://10.0.0.5:8786).
+import os
+import sys
+from contextlib import contextmanager
+
+from dask.distributed import Client, LocalCluster
 
 ADDRESS_VARIABLE = "DASK_SCHEDULER_ADDRESS"
 
@@ -122,6 +119,8 @@ print(f"global state, second run drew other numbers: {global_changed}")
 # global-state runs next to each other, with the values that changed
 # outlined.
 
+import matplotlib.pyplot as plt
+
 
 def plot_runs(panels):
     fig, axes = plt.subplots(1, len(panels), figsize=(10, 3.8))
@@ -160,6 +159,8 @@ plot_runs([("spawned seeds\nlocal, loky", local, None),
 # imported there (``dask.multiprocessing.default_initializer``), which
 # protects forked workers. Either way the numbers change at every run:
 # only spawned seeds make them reproducible.
+
+import dask
 
 print("the nanny starts workers with: "
       + dask.config.get("distributed.worker.multiprocessing-method"))

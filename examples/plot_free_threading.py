@@ -22,30 +22,7 @@ source, before the tasks start.
 # shared parent, twenty times over: 40,000 children a row. A child with
 # another's spawn key draws its stream. Last column: the fix, in one thread.
 
-import json
-import os
-import subprocess
-import sys
-
-import matplotlib.pyplot as plt
-import numpy as np
-
-COMMON = """  # each interpreter runs it, then a program that measures
-import json, platform, random, statistics, sys, sysconfig, timeit
-import joblib, numpy as np
-from joblib import Parallel, delayed
-N_TASKS = 4
-threads = Parallel(n_jobs=N_TASKS, backend="threading")
-
-def report(**found):  # one line of JSON: the build, then what was found
-    build = "t" if sysconfig.get_config_var("Py_GIL_DISABLED") else ""
-    versions = f"NumPy {np.__version__}, joblib {joblib.__version__}"
-    print(json.dumps({"python": platform.python_version() + build,
-                      "gil": getattr(sys, "_is_gil_enabled", lambda: True)(),
-                      "versions": versions, **found}))
-"""
-
-SPAWNING = """
+SPAWNING = """  # threads, N_TASKS and report() are COMMON's, below
 def spawn_children(parent):
     return [parent.spawn(1) for _ in range(500)]
 
@@ -71,10 +48,31 @@ report(seed_sequence=race(np.random.SeedSequence, lambda s: s.spawn_key),
 """
 
 # %%
-# The interpreters to measure: this one, or those that
+# Each program runs in a fresh interpreter: this one, or those that
 # ``RANDOM_STATE_PYTHONS`` lists (separated by spaces, each with numpy and
 # joblib). A free-threaded interpreter runs twice: with the GIL off, and
 # with ``PYTHON_GIL=1``, which turns the GIL back on in the same binary.
+
+# Harness: run a program on every interpreter, and read what it reports
+import json
+import os
+import subprocess
+import sys
+
+COMMON = """  # each interpreter runs it, then a program that measures
+import json, platform, random, statistics, sys, sysconfig, timeit
+import joblib, numpy as np
+from joblib import Parallel, delayed
+N_TASKS = 4
+threads = Parallel(n_jobs=N_TASKS, backend="threading")
+
+def report(**found):  # one line of JSON: the build, then what was found
+    build = "t" if sysconfig.get_config_var("Py_GIL_DISABLED") else ""
+    versions = f"NumPy {np.__version__}, joblib {joblib.__version__}"
+    print(json.dumps({"python": platform.python_version() + build,
+                      "gil": getattr(sys, "_is_gil_enabled", lambda: True)(),
+                      "versions": versions, **found}))
+"""
 
 PYTHONS = os.environ.get("RANDOM_STATE_PYTHONS", "").split() or [
     sys.executable]
@@ -106,6 +104,9 @@ def label(result):
     gil = " GIL on" if result["gil"] else " GIL off"
     return result["python"] + (gil if result["python"][-1] == "t" else "")
 
+
+# %%
+# What the four threads spawned:
 
 spawning = measure(SPAWNING)
 print("in 40,000 spawn(1) calls from one parent shared by 4 threads:")
@@ -183,6 +184,9 @@ for result in sharing:
 # %%
 # The spawning race as a figure: the share of the 40,000 children whose
 # spawn key another child already had.
+
+import matplotlib.pyplot as plt
+import numpy as np
 
 series = {"SeedSequence.spawn(1)": [r["seed_sequence"][0] for r in spawning],
           "Generator.spawn(1)": [r["generator"][0] for r in spawning],

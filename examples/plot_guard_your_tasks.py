@@ -27,12 +27,6 @@ what the guard says.
 # second hands one generator to every task; the third gives each task a
 # seed spawned for it, and bridges it to scikit-learn's ``random_state``.
 
-import tempfile
-import textwrap
-import time
-from inspect import getsource
-from pathlib import Path
-
 import numpy as np
 from joblib import Parallel, delayed
 from sklearn.datasets import make_classification
@@ -42,11 +36,11 @@ from sklearn.tree import DecisionTreeClassifier
 # sphinx_gallery_start_ignore
 # In a clone of the site the tools are in tools/, not beside this script.
 import sys
+from pathlib import Path
 
 if "__file__" in globals():
     sys.path.append(str(Path(__file__).resolve().parents[1] / "tools"))
 # sphinx_gallery_end_ignore
-import rng_check  # the checker, beside this script in its zip
 from rng_guard import RandomStateMisuse, guarded
 
 X, y = make_classification(n_samples=300, random_state=0)
@@ -84,6 +78,17 @@ def spawned_seeds():
                               for seed in seeds)
 
 
+# %%
+# Each version, read by the checker and run under the guard:
+
+# Harness: run each version through the checker and the guard, and tabulate
+import tempfile
+from inspect import getsource
+from pathlib import Path
+
+import rng_check  # the checker, beside this script in its zip
+
+
 def checker_says(task, run):
     """The codes rng_check finds in the task and the call that runs it."""
     source = "\n".join([
@@ -116,6 +121,8 @@ for name, (codes, guard, _) in verdicts.items():
 # ``random_state`` is ``None``: that happens inside scikit-learn. The guard
 # sees it happen, and names the first such call, in scikit-learn, and the
 # task's line that led there:
+
+import textwrap
 
 for name, (_, _, said) in verdicts.items():
     print(f"{name}:")
@@ -162,6 +169,8 @@ print("One generator shared by threads:", shared[0])
 # What a clean task pays: the guard reads the task's arguments and the
 # global states before and after it. Measured here, on a task that does
 # nothing, in this process (``make bench`` times 1 ms and 100 ms tasks):
+
+import time
 
 
 def nothing(seed):

@@ -18,13 +18,9 @@ it. Measured, then fixed.
 # workers runs six tasks, each drawing as shown. Only the script's top
 # line changes from row to row, and nothing is seeded anywhere.
 
-import json
 import multiprocessing
-import subprocess
 import sys
-import tempfile
 from importlib.metadata import version
-from pathlib import Path
 
 import numpy as np
 
@@ -40,6 +36,17 @@ CASES = [  # label, the script's top line, what each task returns
 ]
 METHODS = [method for method in ["fork", "forkserver", "spawn"]
            if method in multiprocessing.get_all_start_methods()]
+
+# %%
+# Each case is this script, its top line filled in; the two workers wait
+# for each other, then each task draws.
+
+# Harness: the tasks' script, and what runs it and counts distinct results
+import json
+import subprocess
+import tempfile
+from pathlib import Path
+
 SCRIPT = """
 import json, multiprocessing, os, sys, time
 import numpy as np
@@ -69,6 +76,9 @@ def distinct_results(top_line, draw, method):  # of the six tasks' results
             capture_output=True, text=True, timeout=120, check=True).stdout
     return len({repr(result) for result in json.loads(printed)})
 
+
+# %%
+# Six tasks for each case, under each start method:
 
 measured = {label: {method: distinct_results(top, draw, method)
                     for method in METHODS} for label, top, draw in CASES}

@@ -22,7 +22,6 @@ same ones, and fixes the order with one spawned generator per task.
 
 import time
 
-import matplotlib.pyplot as plt
 import numpy as np
 from joblib import Parallel, delayed
 
@@ -66,13 +65,16 @@ def run_spawned(seed=SEED):
 # Each pattern runs fifty times with the same seed. A run "differs" when any
 # task's vector is not the one it got in the first run.
 
-
+# Harness: run a pattern fifty times, and count the runs that differ
 def repeat(run, n_runs=N_RUNS):
     """The first run, the other runs, and the fraction that differ."""
     first, *others = [run() for _ in range(n_runs)]
     differing = [not np.array_equal(first, other) for other in others]
     return first, others, sum(differing) / len(others)
 
+
+# %%
+# Fifty runs of each, from the same seed:
 
 shared_first, shared_runs, shared_fraction = repeat(run_shared)
 spawned_first, spawned_runs, spawned_fraction = repeat(run_spawned)
@@ -99,6 +101,8 @@ print(f"no task's vector repeats another's: {no_repeats}")
 # The figure shows the first shared run next to the first one that differs
 # from it, with the changed values outlined in orange, and the fraction of
 # differing runs for both patterns.
+
+import matplotlib.pyplot as plt
 
 differing = [run for run in shared_runs
              if not np.array_equal(run, shared_first)]

@@ -23,42 +23,6 @@ common on Linux: random state set when the script is imported.
 # parent draws from ``np.random`` before starting the pool, which sits
 # behind ``if __name__ == "__main__":`` as spawn and forkserver require.
 
-import json
-import multiprocessing
-import os
-import subprocess
-import sys
-import tempfile
-from pathlib import Path
-
-import matplotlib.pyplot as plt
-import numpy as np
-from matplotlib.colors import ListedColormap
-
-SCRIPT = """
-import json, multiprocessing, os, platform, random, sys, sysconfig, time
-import joblib
-import numpy as np
-{at_import}
-
-def draw(_):
-    # A duplicate shows only if both workers draw: wait for the other one.
-    folder = os.environ["WORKERS"]
-    os.makedirs(os.path.join(folder, str(os.getpid())), exist_ok=True)
-    while len(os.listdir(folder)) < 2:
-        time.sleep(0.01)
-    return (multiprocessing.current_process().name,
-            np.random.randint(1000, size=4).tolist(), random.random())
-
-if __name__ == "__main__":
-    {before_pool}
-    print(json.dumps({{
-        "versions": [platform.python_version() + "t" * bool(
-                         sysconfig.get_config_var("Py_GIL_DISABLED")),
-                     np.__version__, joblib.__version__],
-        "draws": joblib.Parallel(n_jobs=2, {backend})(
-            joblib.delayed(draw)(i) for i in range(6))}}))
-"""
 DRAW = "np.random.random()"
 SEEDS = "np.random.seed(0); random.seed(0)"
 ROOT = "ROOT = np.random.SeedSequence(2024)"
@@ -84,6 +48,43 @@ EXPERIMENTS = [  # label, start method, at import, before the pool, backend
      f"multiprocessing.set_start_method('spawn'); {DRAW}",
      AS_KEYWORD.format(keyword="fork")),
 ]
+
+
+# %%
+# Each experiment is this script, with its line at import and its line
+# before the pool filled in; two workers each wait for the other, then draw.
+
+# Harness: the experiment's script, and what runs it in a fresh interpreter
+import json
+import os
+import subprocess
+import tempfile
+from pathlib import Path
+
+SCRIPT = """
+import json, multiprocessing, os, platform, random, sys, sysconfig, time
+import joblib
+import numpy as np
+{at_import}
+
+def draw(_):
+    # A duplicate shows only if both workers draw: wait for the other one.
+    folder = os.environ["WORKERS"]
+    os.makedirs(os.path.join(folder, str(os.getpid())), exist_ok=True)
+    while len(os.listdir(folder)) < 2:
+        time.sleep(0.01)
+    return (multiprocessing.current_process().name,
+            np.random.randint(1000, size=4).tolist(), random.random())
+
+if __name__ == "__main__":
+    {before_pool}
+    print(json.dumps({{
+        "versions": [platform.python_version() + "t" * bool(
+                         sysconfig.get_config_var("Py_GIL_DISABLED")),
+                     np.__version__, joblib.__version__],
+        "draws": joblib.Parallel(n_jobs=2, {backend})(
+            joblib.delayed(draw)(i) for i in range(6))}}))
+"""
 
 
 def run_experiment(python, method, at_import, before_pool, backend=None):
@@ -117,6 +118,10 @@ def run_experiment(python, method, at_import, before_pool, backend=None):
 # spaces), each with numpy and joblib installed. The tables below name the
 # interpreters that this build of the page measured.
 
+# Harness: run every experiment on every interpreter, and print the tables
+import multiprocessing
+import sys
+
 PYTHONS = os.environ.get("RANDOM_STATE_PYTHONS", "").split() or [
     sys.executable]
 available = multiprocessing.get_all_start_methods()
@@ -148,6 +153,10 @@ for column in range(len(PYTHONS)):
 
 # %%
 # The same outcomes as a figure, one pair of columns per interpreter.
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.colors import ListedColormap
 
 
 def plot_outcomes(measured):

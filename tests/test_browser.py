@@ -103,12 +103,21 @@ def test_downloads_on_the_core_page_answer(browser, served_site):
     assert all(answers(url) == 200 for url in downloads)
 
 
-def test_search_finds_the_core_example(browser, served_site):
-    page, problems = browser.visit(served_site.url + "search.html?q=multiprocessing")
+@pytest.mark.parametrize("query, found", [
+    ("multiprocessing", CORE_PAGE),
+    ("forkserver", "index.html"),
+    ("pytorch", "auto_examples/plot_check_your_code.html"),
+    ("torch", "index.html"),
+])
+def test_search_finds_the_pages_that_answer(browser, served_site, query, found):
+    """The search page finds the page, and no build report (the
+    computation-times pages) comes first."""
+    page, problems = browser.visit(served_site.url + f"search.html?q={query}")
     try:
         page.wait_for_selector("#search-results ul.search li a", timeout=30_000)
         hits = page.evaluate("[...document.querySelectorAll('#search-results ul.search li a')].map(a => a.href)")
-        assert any(CORE_PAGE in hit for hit in hits), hits
+        assert any(hit.split("#")[0].endswith(found) for hit in hits), hits
+        assert "sg_execution_times" not in hits[0]
         assert problems == []
     finally:
         page.context.close()
@@ -314,6 +323,36 @@ def test_gallery_cards_carry_their_summaries_on_a_phone(browser, served_site):
             # reST roles and literals are plain text on the card
             plain = re.sub(r":\w+:`([^`<]*?)(\s*<[^>]*>)?`", r"\1", summary).replace("``", "").replace("*", "")
             assert shown[-1] in ".?!:" and plain.startswith(shown[:40]), (shown, plain)
+        assert problems == []
+    finally:
+        page.context.close()
+
+
+# The element that answers each example's question: its first output or
+# figure; on the behaviour matrix, the table itself.
+ANSWER = {"auto_examples/plot_behaviour_matrix.html": "table.behaviour-matrix"}
+FIRST_RESULT = "div.sphx-glr-script-out, img.sphx-glr-single-img, img.sphx-glr-multi-img"
+
+
+@pytest.mark.parametrize("name", EXAMPLE_PAGES)
+def test_the_result_comes_within_two_desktop_screens(browser, served_site, name):
+    """At 1280x900 the answer starts on the first or second screen: harness
+    code is folded under one line (details.sphx-glr-harness), which opens
+    on a click and shows the code."""
+    page, problems = browser.visit(served_site.url + name)
+    try:
+        top = page.evaluate(
+            "selector => document.querySelector(selector).getBoundingClientRect().top + window.scrollY",
+            ANSWER.get(name, FIRST_RESULT))
+        assert top < 2 * 900, f"{name}: the answer starts {top:.0f} px down"
+        folds = page.locator("details.sphx-glr-harness")
+        for index in range(folds.count()):
+            fold = folds.nth(index)
+            assert fold.get_attribute("open") is None
+            assert not fold.locator("pre").is_visible()
+            fold.locator("summary").click()
+            assert fold.locator("pre").is_visible()
+            assert fold.locator("pre").inner_text().startswith("# Harness: ")
         assert problems == []
     finally:
         page.context.close()

@@ -134,6 +134,25 @@ def figures_open_full_size(app, pagename, templatename, context, doctree):
     context["body"] = FIGURE.sub(linked, context["body"])
 
 
+HARNESS = re.compile(
+    r'<div class="highlight-Python notranslate"><div class="highlight"><pre>'
+    r'(?:<span></span>)?<span class="c1"># Harness: (?P<what>[^<]*)</span>.*?'
+    r'</pre></div>\s*</div>', re.DOTALL)
+
+
+def fold_harness(app, pagename, templatename, context, doctree):
+    """Sphinx's html-page-context hook: on an example's page, a code cell
+    whose first line is "# Harness: what it does" (a template, a runner, a
+    renderer, a plotting helper) is folded under that line, so that the
+    result comes first; a click shows the code. The script and the
+    notebook keep the cell as it is, that line a comment."""
+    if not pagename.startswith("auto_examples/") or "body" not in context:
+        return
+    context["body"] = HARNESS.sub(
+        lambda block: f'<details class="sphx-glr-harness"><summary>Harness: '
+        f'{block["what"]}</summary>\n{block[0]}\n</details>', context["body"])
+
+
 def gallery_pages_in_context(app, pagename, templatename, context, doctree):
     """Sphinx's html-page-context hook: an example's page lists every
     example, in reading order (docs/_templates/gallery-nav.html)."""
