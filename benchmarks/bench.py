@@ -186,7 +186,9 @@ def build_baseline(folder):
     (folder / "docs").mkdir()
     (folder / "docs" / "conf.py").write_text(BASELINE_CONF)
     (folder / "docs" / "index.rst").write_text(BASELINE_INDEX)
-    seconds = run([Path(sys.executable).with_name("sphinx-build"), "-q", "-b", "html", "docs", "html"], cwd=folder)
+    # The tools' pages import the tools, which this site puts on the path.
+    seconds = run([Path(sys.executable).with_name("sphinx-build"), "-q", "-b", "html", "docs", "html"],
+                  cwd=folder, PYTHONPATH=str(ROOT / "tools"))
     return folder / "html", seconds
 
 
