@@ -9,6 +9,7 @@ Measured while the site was built: each row is a backend (for
 get random numbers, and each cell says whether six tasks drew distinct
 numbers and whether two runs gave identical results. One column is both.
 """
+# sphinx_gallery_thumbnail_path = "_static/thumbnails/behaviour_matrix.png"
 
 # %%
 # The measuring program
@@ -196,31 +197,6 @@ if "__file__" in globals():  # a plain script shows no HTML: print the text
 MatrixTables()  # the last line of its cell: the page and notebooks show it
 
 # %%
-# The same as a figure, for the interpreter that built this page.
-
-import matplotlib.pyplot as plt
-import numpy as np
-
-versions, matrix = matrices[0]
-fig, ax = plt.subplots(figsize=(11, 0.6 * len(matrix) + 1.8))
-colors = {"good": "#c7e9c0", "meh": "#e3e3e3", "bad": "#b93a0b"}
-for row, cells in enumerate(matrix.values()):
-    for column, name in enumerate(COLUMNS):
-        cell = cells[name]
-        ax.add_patch(plt.Rectangle((column, row), 1, 1, edgecolor="white",
-                                   facecolor=colors[kind(cell)]))
-        ax.text(column + 0.5, row + 0.5, verdict(cell).replace(", ", "\n"),
-                ha="center", va="center", fontsize=9,
-                color="white" if kind(cell) == "bad" else "black")
-ax.set(xlim=(0, len(COLUMNS)), ylim=(len(matrix), 0))
-ax.set_xticks(np.arange(len(COLUMNS)) + 0.5,
-              [column.replace(" ", "\n", 1) for column in COLUMNS])
-ax.xaxis.tick_top()
-ax.set_yticks(np.arange(len(matrix)) + 0.5, list(matrix))
-ax.set_title(caption(versions), loc="left", fontsize=10)
-fig.tight_layout()
-
-# %%
 # Reading the matrix
 # ------------------
 #
@@ -241,5 +217,3 @@ fig.tight_layout()
 #   (but see :ref:`sphx_glr_auto_examples_plot_shared_generator_threads.py`).
 # * Unseeded, ``random`` and ``default_rng()`` draw fresh entropy: no run
 #   repeats another; see :ref:`sphx_glr_auto_examples_plot_start_methods.py`.
-
-plt.show()

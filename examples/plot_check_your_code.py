@@ -17,18 +17,18 @@ a link back here. Below, it runs on a wrong and a right version of each.
 # -------------------
 #
 # Each finding is one line, ``path:line:column: CODE message``, the format
-# editors and CI systems read. The exit status is 1 when something is
-# found, 0 when nothing is, 2 on a usage error. ``--select`` and
-# ``--ignore`` take codes; ``# noqa: RSP001`` silences one code on its
-# line. The repository's ``.pre-commit-hooks.yaml`` makes it a pre-commit
-# hook. ``check`` saves a snippet and runs the checker on it.
+# editors and CI systems read (a notebook's cells count from 1:
+# ``analysis.ipynb:cell 3:2:12``). It exits with 1 when something is found,
+# 0 when nothing is, 2 on a usage error. ``--select`` and ``--ignore`` take
+# codes; ``# noqa: RSP001`` silences one code on its line. With the
+# repository's ``.pre-commit-hooks.yaml`` it is a pre-commit hook.
 
 # Harness: save a snippet, run the checker on it, print its findings
 import subprocess
 import sys
 import tempfile
-import textwrap
 from pathlib import Path
+from textwrap import dedent, fill
 
 # sphinx_gallery_start_ignore
 # In a clone of the site the checker is in tools/, not beside this script.
@@ -46,16 +46,15 @@ reports = {}  # (code, "wrong" or "right") -> the codes the checker found
 def check(code, **versions):
     for version, source in versions.items():
         with tempfile.TemporaryDirectory() as folder:
-            snippet = Path(folder, "snippet.py")
-            snippet.write_text(textwrap.dedent(source).lstrip())
+            Path(folder, "snippet.py").write_text(dedent(source).lstrip())
             result = subprocess.run(
-                [sys.executable, rng_check.__file__, snippet.name],
+                [sys.executable, rng_check.__file__, "snippet.py"],
                 cwd=folder, capture_output=True, text=True)
         findings = result.stdout.splitlines()
         reports[code, version] = [line.split()[1] for line in findings]
         print(f"{code}, {version}: exit status {result.returncode}")
         for line in findings:  # wrapped to fit the page
-            print(textwrap.fill(line, 79, subsequent_indent="    "))
+            print(fill(line, 79, subsequent_indent="    "))
 
 
 # %%
@@ -146,10 +145,9 @@ check("RSP003", wrong=added_seeds,
 #
 # ``spawn`` workers run the main module again; ``forkserver`` workers copy
 # a server that ran it (:ref:`sphx_glr_auto_examples_plot_start_methods.py`).
-# The checker reports it where such processes start (``multiprocessing``,
-# process executors, joblib's ``multiprocessing`` backend, dask's local
-# cluster) and a task draws from that state, which RSP001 reports too. The
-# fix is RSP001's, with no seed at import.
+# It is reported where such processes start (``multiprocessing``, process
+# executors, joblib's ``multiprocessing`` backend, dask's local cluster)
+# and a task draws from that state, as RSP001 is. The fix is RSP001's.
 
 seeded_at_import = draws_globally.replace(
     "delayed\n", "delayed\n\n    np.random.seed(0)\n").replace(
@@ -163,11 +161,10 @@ check("RSP004", wrong=seeded_at_import, right=seeds_each_task.replace(
 # RSP005: a task seeds with the time, a process id, a uuid or hash()
 # ------------------------------------------------------------------
 #
-# Tasks started in the same clock tick, or in the same reused worker, get
-# the same seed, and no run can be repeated; a uuid never repeats, and
-# ``hash()`` of a string differs from one process to the next. Inside a
-# task, the checker reports such a seed. A seed derived from a root, given
-# to the task, has neither flaw.
+# Tasks started in the same clock tick, or in one reused worker, get the
+# same seed, and no run can be repeated; a uuid never repeats, and a
+# string's ``hash()`` differs between processes. The checker reports such
+# a seed inside a task. A seed derived from a root has neither flaw.
 
 seeded_by_pid = """
     import os
@@ -221,6 +218,3 @@ check("RSP006", wrong=spawned_in_task,
 # silence to a false alarm: a clean run is no proof. For what it cannot
 # see, wrap the tasks in :doc:`the guard <plot_guard_your_tasks>`, which
 # watches them run.
-#
-# It also reads Jupyter notebooks, and reports their findings as
-# ``analysis.ipynb:cell 3:2:12: RSP001 ...``, counting every cell from 1.

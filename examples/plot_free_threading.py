@@ -86,8 +86,7 @@ for python in PYTHONS:
     BUILDS += [(python, "0"), (python, "1")] if free else [(python, "")]
 
 
-def measure(program):
-    """Run COMMON + program on every build: what each one reported."""
+def measure(program):  # COMMON + program on every build: what each found
     found = []
     for python, gil in BUILDS:  # an empty PYTHON_GIL counts as unset
         run = subprocess.run([python, "-c", COMMON + program], text=True,
@@ -99,8 +98,7 @@ def measure(program):
     return found
 
 
-def label(result):
-    """3.14.2, or 3.13.5t GIL off: the version, and the GIL if optional."""
+def label(result):  # 3.14.2, or 3.13.5t GIL off: the GIL if optional
     gil = " GIL on" if result["gil"] else " GIL off"
     return result["python"] + (gil if result["python"][-1] == "t" else "")
 
@@ -182,25 +180,23 @@ for result in sharing:
           + f"  |{str(result['right']):>15}{str(result['same_order']):>12}")
 
 # %%
-# The spawning race as a figure: the share of the 40,000 children whose
-# spawn key another child already had.
+# The spawning race as a figure: the share of children repeating a key.
 
 import matplotlib.pyplot as plt
-import numpy as np
 
 series = {"SeedSequence.spawn(1)": [r["seed_sequence"][0] for r in spawning],
           "Generator.spawn(1)": [r["generator"][0] for r in spawning],
           "spawned before the tasks": [r["spawned_first"] for r in spawning]}
-shares = np.array(list(series.values())) / 40_000
+shares = [[count / 40_000 for count in counts] for counts in series.values()]
 fig, ax = plt.subplots(figsize=(6.4, 1.4 + 0.9 * len(spawning)))
-rows = np.arange(len(spawning))
+rows = range(len(spawning))
 for index, name in enumerate(series):
-    bars = ax.barh(rows + index / 4, shares[index], 1 / 4, label=name,
-                   color=["#2f7ebc", "#b93a0b", "#5a8f29"][index])
+    bars = ax.barh([row + index / 4 for row in rows], shares[index], 1 / 4,
+                   label=name, color=("#2f7ebc", "#b93a0b", "#5a8f29")[index])
     ax.bar_label(bars, [f"{share:.2%}" for share in shares[index]])
-ax.set_yticks(rows + 1 / 4, [label(result) for result in spawning])
+ax.set_yticks([row + 1 / 4 for row in rows], [*map(label, spawning)])
 ax.invert_yaxis()
-ax.set_xlim(0, max(0.1, 1.3 * shares.max()))
+ax.set_xlim(0, max(0.1, 1.3 * max(map(max, shares))))
 ax.xaxis.set_major_formatter("{x:.0%}")
 ax.set_xlabel("children repeating another's spawn key, 4 threads")
 ax.set_title("; ".join(sorted({r["versions"] for r in spawning})), loc="left")
@@ -214,10 +210,10 @@ fig.tight_layout()
 # * Spawn every child before the tasks start, in one thread, and pass each
 #   task its own (:ref:`sphx_glr_auto_examples_plot_spawned_generators.py`).
 #   A task that needs more spawns them from the child it was given.
-# * Give each thread its own generator, and its own ``random.Random``. A
-#   shared generator is not wrong, with or without the GIL, but it is not
-#   reproducible, and its lock makes the tasks wait for each other (see
-#   also :ref:`sphx_glr_auto_examples_plot_shared_generator_threads.py`).
+# * Give each thread its own generator and ``random.Random``. A shared
+#   generator is right with or without the GIL, but not reproducible, and
+#   its lock makes the tasks wait for each other (see also
+#   :ref:`sphx_glr_auto_examples_plot_shared_generator_threads.py`).
 # * The checker reports a thread task that spawns from a shared parent as
 #   RSP006 (:ref:`sphx_glr_auto_examples_plot_check_your_code.py`).
 

@@ -123,11 +123,10 @@ fig.tight_layout()
 # copies of itself copies that state too:
 #
 # * ``fork`` copies the parent, which ran the script's imports.
-# * ``forkserver`` forks every worker from one server process. Since
-#   Python 3.14.1 and 3.13.8 the server imports the main script once
-#   before forking, so its imports are copied as well; before those
-#   versions each worker imported the script after the fork. It is the
-#   default start method on Linux from Python 3.14.
+# * ``forkserver``, the default on Linux from Python 3.14, forks every
+#   worker from one server process. Since Python 3.14.1 and 3.13.8 the
+#   server imports the main script once before forking, so its imports are
+#   copied too; before, each worker imported the script after the fork.
 # * ``spawn`` starts fresh interpreters, each seeded from the operating
 #   system's entropy: distinct, but no run can be repeated.
 #
@@ -160,15 +159,17 @@ for newer in [np.random.default_rng(0), np.random.SeedSequence(0)]:
 # with its own stream, on any backend.
 
 
-def random_state_from(seed):
-    """A RandomState that scikit-learn accepts, on this seed's stream."""
+def random_state_from(seed):  # one that scikit-learn takes, on seed's stream
     return np.random.RandomState(np.random.MT19937(seed))
 
 
-def split(seed):
-    _, test = train_test_split(np.arange(20), test_size=3,
-                               random_state=random_state_from(seed))
-    return test
+def held_out(random_state):  # which 3 of 20 rows a split holds out
+    return train_test_split(np.arange(20), test_size=3,
+                            random_state=random_state)[1]
+
+
+def split(seed):  # in the task: a stream of its own, from its seed
+    return held_out(random_state_from(seed))
 
 
 seeds = np.random.SeedSequence(2024).spawn(6)
@@ -192,17 +193,11 @@ print(f"loky and threading gave the same splits: {bridged_same}")
 from sklearn.base import clone
 from sklearn.linear_model import SGDClassifier
 
-data = np.arange(20)
-with_int = [train_test_split(data, test_size=3, random_state=7)[1]
-            for _ in range(2)]
 instance = np.random.RandomState(7)
-with_instance = [train_test_split(data, test_size=3,
-                                  random_state=instance)[1]
-                 for _ in range(2)]
+int_repeats = np.array_equal(held_out(7), held_out(7))
+instance_repeats = np.array_equal(held_out(instance), held_out(instance))
 model = SGDClassifier(random_state=np.random.RandomState(7))
 copies = [clone(model).random_state for _ in range(2)]
-int_repeats = np.array_equal(*with_int)
-instance_repeats = np.array_equal(*with_instance)
 state = model.random_state.get_state()[1]
 clones_alike = all(np.array_equal(c.get_state()[1], state) for c in copies)
 print(f"random_state=7, two calls, same split: {int_repeats}")

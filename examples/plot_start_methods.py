@@ -49,7 +49,6 @@ EXPERIMENTS = [  # label, start method, at import, before the pool, backend
      AS_KEYWORD.format(keyword="fork")),
 ]
 
-
 # %%
 # Each experiment is this script, with its line at import and its line
 # before the pool filled in; two workers each wait for the other, then draw.
@@ -88,7 +87,6 @@ if __name__ == "__main__":
 
 
 def run_experiment(python, method, at_import, before_pool, backend=None):
-    """Run one experiment with the interpreter python; return its outcome."""
     backend = backend or AS_BACKEND.format(method=method)
     script = SCRIPT.format(at_import=at_import, before_pool=before_pool,
                            backend=backend)
@@ -134,16 +132,13 @@ for label, method, *lines in EXPERIMENTS:
                        for python in PYTHONS]
 
 
-def versions(outcome):
-    return "Python {}, NumPy {}, joblib {}".format(*outcome["versions"])
-
-
 def word(duplicated):
     return "DUPLICATED" if duplicated else "distinct"
 
 
 for column in range(len(PYTHONS)):
-    print(f"\n{versions(next(iter(measured.values()))[column])}")
+    found = next(iter(measured.values()))[column]["versions"]
+    print("\nPython {}, NumPy {}, joblib {}".format(*found))
     print(f"{'experiment':38} {'np.random':11} {'random':11} workers")
     for label, outcomes in measured.items():
         outcome = outcomes[column]

@@ -83,10 +83,12 @@ def test_gallery_index_follows_the_reading_order(site):
 @pytest.mark.parametrize("example", example_paths(), ids=lambda path: path.name)
 def test_every_example_page_has_a_figure_and_output(site, example):
     """Every page draws a figure but the tools' pages, whose results are the
-    findings and errors they print (their thumbnails come from files)."""
+    findings and errors they print, and the behaviour matrix, whose result
+    is its coloured table (their thumbnails come from files)."""
     page = parse_html(site / "auto_examples" / f"{example.stem}.html")
     figures = page.select("img.sphx-glr-single-img, img.sphx-glr-multi-img")
-    assert bool(figures) == (example.stem not in {"plot_check_your_code", "plot_guard_your_tasks"})
+    figureless = {"plot_check_your_code", "plot_guard_your_tasks", "plot_behaviour_matrix"}
+    assert bool(figures) == (example.stem not in figureless)
     assert captured_output(page).strip()
 
 
