@@ -1,9 +1,11 @@
 """Light pages that lose nothing (docs/sphinxext/light_pages.py).
 
 The figures become palette PNGs that still look the same; pages stop loading
-Font Awesome's script and the search index; the theme's stylesheet and icon
-fonts keep every icon a page shows. The benchmark (make bench) measures the
-bytes saved; these tests check that nothing was lost on the way.
+Font Awesome's script and the search index; the theme's stylesheet keeps
+every rule a page can use, and its icon fonts every icon a page shows
+(test_browser.py compares pages drawn with it and with the whole file).
+The benchmark (make bench) measures the bytes saved; these tests check that
+nothing was lost on the way.
 """
 
 import io
@@ -32,10 +34,15 @@ def theme_static():
     return Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme" / "static"
 
 
+# Font Awesome's icon classes are rules of one declaration, for example
+# .fa-plus,.fa-add{--fa:"\+"} (the theme's CSS is minified).
+ICON_RULE = re.compile(r"((?:\.fa-[\w-]+,)*\.fa-[\w-]+)\{--fa:" + light_pages.CSS_STRING + r"\}")
+
+
 def icon_rules(css):
     """{class: the characters its icon draws} for every Font Awesome icon rule in css."""
     rules = {}
-    for rule in light_pages.ICON_RULE.finditer(css):
+    for rule in ICON_RULE.finditer(css):
         characters = light_pages.decode_css_string(re.search(light_pages.CSS_STRING, rule.group(0)).group(0))
         for selector in rule.group(1).split(","):
             rules[selector[1:]] = characters
@@ -135,7 +142,7 @@ def test_every_icon_a_page_uses_keeps_its_rule_and_its_glyph(site, theme_static)
     theme_icons = icon_rules((theme_static / THEME_CSS).read_text(encoding="utf-8"))
     served_icons = icon_rules((site / STATIC / THEME_CSS).read_text(encoding="utf-8"))
     served_glyphs = set().union(*font_characters(site / STATIC / ICON_FONTS).values())
-    used = light_pages.used_icon_classes(site) & set(theme_icons)
+    used = light_pages.site_words(site) & set(theme_icons)
     # The theme's header, sidebars and notes use at least these.
     assert {"fa-magnifying-glass", "fa-sun", "fa-moon", "fa-bars"} <= used
     for icon in sorted(used):
@@ -157,6 +164,50 @@ def test_icon_fonts_keep_every_glyph_the_stylesheets_can_draw(site, theme_static
         assert served_fonts[name] <= characters
     # The notes' icon (info circle, U+F05A) is drawn by the CSS, not by a class.
     assert "\uf05a" in served_fonts["fa-solid-900.woff2"]
+
+
+def test_trim_unused_rules_keeps_what_a_page_or_a_script_can_use():
+    css = (
+        "/*! licence */"
+        '.used{color:red}.unused{color:blue}.used .unused,.used>p{margin:0}'
+        '.used:not(.unused){top:0}[class*=unused]{left:0}'
+        "@media (min-width:540px){.unused{color:green}}"
+        '@media print{.used{color:black}.unused{color:grey}}'
+        '@font-face{font-family:x}@keyframes spin{0%{top:0}to{top:1px}}'
+        '.used::before{content:"}{.unused"}.bs-tooltip-top{top:0}.md\\:wide{width:1px}'
+        "html[data-theme=dark] .used{color:white}"
+    )
+    words = {"used", "p", "bs-tooltip-"}  # what pages and scripts name
+
+    trimmed = light_pages.trim_unused_rules(css, words)
+
+    assert trimmed == (
+        "/*! licence */"
+        ".used{color:red}.used>p{margin:0}"
+        ".used:not(.unused){top:0}[class*=unused]{left:0}"
+        "@media print{.used{color:black}}"
+        "@font-face{font-family:x}@keyframes spin{0%{top:0}to{top:1px}}"
+        '.used::before{content:"}{.unused"}.bs-tooltip-top{top:0}.md\\:wide{width:1px}'
+        "html[data-theme=dark] .used{color:white}"
+    )
+    # Nothing to drop: the stylesheet comes back byte for byte.
+    everything = words | {"unused", "md"}
+    assert light_pages.trim_unused_rules(css, everything) == css
+
+
+def test_the_theme_stylesheet_keeps_a_tenth_and_every_class_the_pages_use(site, theme_static):
+    theme = (theme_static / THEME_CSS).read_text(encoding="utf-8")
+    served = (site / STATIC / THEME_CSS).read_text(encoding="utf-8")
+    assert len(served) < len(theme) / 2
+    # Every class that an element of a page has, and that the theme styles
+    # by itself (.name, .name:hover), is still styled so.
+    alone = re.compile(r"(?<=[{},])\.([\w-]+)(?=[{,:])")
+    theme_classes, served_classes = set(alone.findall(theme)), set(alone.findall(served))
+    assert {"bd-header", "bd-sidebar-primary", "admonition"} <= theme_classes
+    for page in html_pages(site):
+        for element in parse_html(page).select("[class]"):
+            for name in element["class"]:
+                assert name not in theme_classes or name in served_classes, (page.name, name)
 
 
 def test_the_theme_source_map_is_not_served_for_a_trimmed_stylesheet(site):

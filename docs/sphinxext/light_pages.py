@@ -10,13 +10,17 @@ benchmarks/bench.py's report, BENCHMARKS.md):
   (figures, their 2x versions, thumbnails) is converted once, just after the
   examples have run; a converted file is recognised by its palette mode and
   left alone.
+* The theme's stylesheet, Bootstrap included, is 300 KiB, of which a page
+  here uses about a tenth. Once the pages are written, it keeps only the
+  rules whose classes a page or a script names, in any state: dark mode,
+  a phone's layout, an open menu, a tooltip. That drops the rules of
+  every icon no page shows.
 * Icons. The theme's CSS already draws its icons with the Font Awesome
   webfont, and the theme also loads Font Awesome's JavaScript to redraw
-  them as SVG. docs/_templates/layout.html drops that script. Here, once
-  the pages are written, the theme's stylesheet keeps only the icon classes
-  the pages (or the theme's scripts) use, and each icon font only the
-  glyphs that the remaining CSS can draw. Both are rebuilt from the theme's
-  own files on every build, so a newly used icon is never missing.
+  them as SVG. docs/_templates/layout.html drops that script, and each
+  icon font keeps only the glyphs that the remaining CSS can draw. The
+  stylesheet and the fonts are rebuilt from the theme's own files on every
+  build, so a newly used class or icon is never missing.
 * Search. The search index is loaded by the search page only (layout.html).
 * Stylesheets and scripts that Sphinx and its extensions ship unminified
   are minified with rcssmin and rjsmin, licence comments kept; the theme's
@@ -39,10 +43,11 @@ THEME_CSS = Path("styles") / "pydata-sphinx-theme.css"
 ICON_FONTS = Path("vendor") / "fontawesome" / "webfonts"
 # A CSS string: "..." with backslash escapes.
 CSS_STRING = r'"(?:[^"\\]|\\.)*"'
-# Font Awesome's icon classes are rules of one declaration, for example
-# .fa-plus,.fa-add{--fa:"\+"} (the theme's CSS is minified).
-ICON_RULE = re.compile(r"((?:\.fa-[\w-]+,)*\.fa-[\w-]+)\{--fa:" + CSS_STRING + r"\}")
-ICON_CLASS = re.compile(r"\bfa-[a-z0-9-]+")
+# A class in a selector; and a word of a page or a script, which may be one.
+CSS_CLASS = re.compile(r"\.(-?[_a-zA-Z][\w-]*)")
+WORD = re.compile(r"[\w-]+")
+# At-rules that hold rules, which are trimmed like the top level's.
+GROUPING_RULES = ("@media", "@supports", "@layer", "@container")
 ESCAPE = re.compile(r"\\([0-9a-fA-F]{1,6}) ?|\\(.)", re.DOTALL)
 SOURCE_MAP = re.compile(r"/\*# sourceMappingURL=[^*]*\*/\s*$")
 
@@ -117,26 +122,129 @@ def optimise_gallery_images(app):
         logger.info(f"light_pages: {converted} gallery images turned into palette PNGs")
 
 
-# -- Icons -------------------------------------------------------------------------
+# -- The theme's stylesheet ----------------------------------------------------
 
 
-def used_icon_classes(outdir):
-    """Every fa-* class named by a page, or by a script the pages load."""
-    used = set()
+def site_words(outdir):
+    """Every word of the pages and of the scripts they load.
+
+    Every class that a page or a script can give an element is one of these
+    words: the set is larger than the classes in use (text has words too),
+    never smaller. fontawesome.js, which names every icon, is loaded by no
+    page (layout.html) and is left out.
+    """
+    words = set()
     for path in outdir.rglob("*"):
         if path.suffix == ".html" or (path.suffix == ".js" and path.name != "fontawesome.js"):
-            used.update(ICON_CLASS.findall(path.read_text(encoding="utf-8", errors="replace")))
-    return used
+            words.update(WORD.findall(path.read_text(encoding="utf-8", errors="replace")))
+    return words
 
 
-def trim_icon_rules(css, used):
-    """css without the icon rules of which no class is in used."""
+def skip_string(css, index):
+    """The index just after the CSS string that starts at index."""
+    quote, index = css[index], index + 1
+    while index < len(css) and css[index] != quote:
+        index += 2 if css[index] == "\\" else 1
+    return index + 1
 
-    def keep_if_used(rule):
-        selectors = {selector[1:] for selector in rule.group(1).split(",")}
-        return rule.group(0) if selectors & used else ""
 
-    return SOURCE_MAP.sub("", ICON_RULE.sub(keep_if_used, css))
+def css_blocks(css):
+    """The top-level pieces of css, in order, as (prelude, body): a rule, or
+    an at-rule with a block, has the body between its braces; a comment, a
+    statement (@import ...;) or trailing text has None."""
+    blocks, start, depth, index = [], 0, 0, 0
+    while index < len(css):
+        character = css[index]
+        if character in "\"'":
+            index = skip_string(css, index)
+            continue
+        if css.startswith("/*", index):
+            end = css.find("*/", index + 2)
+            end = len(css) if end < 0 else end + 2
+            if depth == 0 and not css[start:index].strip():  # between rules
+                blocks.append((css[start:end], None))
+                start = end
+            index = end
+            continue
+        if character == "\\":
+            index += 1
+        elif character == "{":
+            depth += 1
+            opened = index if depth == 1 else opened
+        elif character == "}":
+            depth -= 1
+            if depth == 0:
+                blocks.append((css[start:opened], css[opened + 1:index]))
+                start = index + 1
+        elif character == ";" and depth == 0:
+            blocks.append((css[start:index + 1], None))
+            start = index + 1
+        index += 1
+    if css[start:].strip():
+        blocks.append((css[start:], None))
+    return blocks
+
+
+def selectors_of(prelude):
+    """The selectors of a rule's prelude, each as (selector, outside): the
+    text outside its brackets and strings, where a class must be present
+    for the selector to match (one inside :not(...) or [...] need not)."""
+    selectors, begin, outside, depth, index = [], 0, [], 0, 0
+    while index < len(prelude):
+        character = prelude[index]
+        if character in "\"'":
+            index = skip_string(prelude, index)
+            continue
+        if character == "\\":  # an escaped character, kept as it is
+            outside.append(prelude[index:index + 2] if depth == 0 else "")
+            index += 2
+            continue
+        if character in "([":
+            depth += 1
+        elif character in ")]":
+            depth -= 1
+        elif character == "," and depth == 0:
+            selectors.append((prelude[begin:index], "".join(outside)))
+            begin, outside = index + 1, []
+        elif depth == 0:
+            outside.append(character)
+        index += 1
+    return [*selectors, (prelude[begin:], "".join(outside))]
+
+
+def trim_unused_rules(css, words):
+    """css without the selectors that need a class which is not in words.
+
+    A rule goes when none of its selectors is left; a grouping at-rule
+    (@media ...) when none of its rules is. A class counts as present when
+    a word ending in "-" begins it: a script completes such a prefix
+    (Bootstrap's "bs-tooltip-" + placement). At-rules that hold no rules
+    (@font-face, @keyframes), comments, and selectors with no class or an
+    escaped one stay.
+    """
+    prefixes = tuple(word for word in words if word.endswith("-") and len(word) > 2)
+
+    def can_match(outside):
+        if "\\" in outside:  # an escaped name (.md\:flex): not worth reading
+            return True
+        return all(name in words or name.startswith(prefixes) for name in CSS_CLASS.findall(outside))
+
+    kept = []
+    for prelude, body in css_blocks(css):
+        head = prelude.strip()
+        if body is None:
+            kept.append(prelude)
+        elif head.startswith(GROUPING_RULES):
+            inner = trim_unused_rules(body, words)
+            if inner.strip():
+                kept.append(f"{prelude}{{{inner}}}")
+        elif head.startswith("@"):
+            kept.append(f"{prelude}{{{body}}}")
+        else:
+            selectors = [selector for selector, outside in selectors_of(prelude) if can_match(outside)]
+            if selectors:
+                kept.append(f"{','.join(selectors)}{{{body}}}")
+    return "".join(kept)
 
 
 def decode_css_string(text):
@@ -179,13 +287,17 @@ def theme_static_folder(app):
     return None
 
 
-def trim_icons(app):
+def trim_theme_stylesheet(app):
+    """The theme's stylesheet, rebuilt from its source on every build, keeps
+    only the rules the site can use; the icon fonts, only the glyphs that
+    the remaining stylesheets can draw."""
     source = theme_static_folder(app)
     if source is None:  # not the pydata theme: nothing to trim
         return
     outdir = Path(app.outdir)
     static = outdir / "_static"
-    css = trim_icon_rules((source / THEME_CSS).read_text(encoding="utf-8"), used_icon_classes(outdir))
+    css = (source / THEME_CSS).read_text(encoding="utf-8")
+    css = SOURCE_MAP.sub("", trim_unused_rules(css, site_words(outdir)))
     (static / THEME_CSS).write_text(css, encoding="utf-8")
     # The theme's source map describes the untrimmed stylesheet.
     (static / THEME_CSS).with_suffix(".css.map").unlink(missing_ok=True)
@@ -222,7 +334,7 @@ def minify_static(static):
 def lighten_static_files(app, exception):
     if exception is not None or app.builder.format != "html":
         return
-    trim_icons(app)
+    trim_theme_stylesheet(app)
     minify_static(Path(app.outdir) / "_static")
 
 
