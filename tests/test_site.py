@@ -116,6 +116,10 @@ def test_figures_are_valid_readable_pngs(site, core_page):
             rgba = png.convert("RGBA")
             for corner in [(0, 0), (width - 1, 0), (0, height - 1), (width - 1, height - 1)]:
                 assert rgba.getpixel(corner) == (255, 255, 255, 255)
+        # The page keeps the figure's place before it loads, which it does
+        # only when a reader is about to see it.
+        assert (image.get("width"), image.get("height")) == (str(width), str(height))
+        assert image.get("loading") == "lazy"
 
 
 def test_figures_offer_a_sharp_version_for_high_density_screens(site, core_page):

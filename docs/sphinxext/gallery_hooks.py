@@ -41,6 +41,8 @@ import time
 import warnings
 from pathlib import Path
 
+from PIL import Image
+
 # Warnings an example may raise without failing the build, as
 # (category, message regex, why it is harmless). Empty on purpose: no example
 # needs one today. An entry must say why the warning does not change what
@@ -121,7 +123,9 @@ FIGURE = re.compile(r'<img (?=[^>]*class\s*=\s*"sphx-glr-(?:single|multi)-img")[
 def figures_open_full_size(app, pagename, templatename, context, doctree):
     """Sphinx's html-page-context hook: each figure of an example is a link
     to its largest image (the 2x one, from image_srcset), so that a reader
-    on a phone can tap it to read its small print."""
+    on a phone can tap it to read its small print. Each also gets its size,
+    so that the page keeps its place for it, and loads when it is about to
+    be seen, after the text above it."""
     if not pagename.startswith("auto_examples/") or "body" not in context:
         return
 
@@ -129,6 +133,10 @@ def figures_open_full_size(app, pagename, templatename, context, doctree):
         tag = image[0]
         sources = re.search(r'srcset="([^"]*)"', tag) or re.search(r'src="([^"]*)"', tag)
         largest = sources[1].split(",")[-1].split()[0]
+        name = re.search(r'src="([^"]*)"', tag)[1].rsplit("/", 1)[-1]
+        with Image.open(Path(app.srcdir, "auto_examples", "images", name)) as png:
+            width, height = png.size
+        tag = tag.replace("<img ", f'<img width="{width}" height="{height}" loading="lazy" decoding="async" ', 1)
         return f'<a class="sphx-glr-figure-link" href="{largest}">{tag}</a>'
 
     context["body"] = FIGURE.sub(linked, context["body"])
