@@ -18,7 +18,8 @@ What is measured (issue "Speed and weight"):
 6. the weight of the core example page and of the gallery index, against
    the same pages built with sphinx-gallery's and the theme's defaults, as
    served (uncompressed) and gzip-compressed, as a web server sends them;
-7. Lighthouse (desktop and mobile) on the landing page and the core example;
+7. Lighthouse (desktop and mobile) on the landing page and the core example,
+   served gzip-compressed as GitHub Pages serves them;
 8. what tools/rng_guard.py adds to a clean 1 ms and 100 ms task, guarded
    against bare (benchmarks/guard_overhead.py, in a process of its own).
 """
@@ -272,9 +273,10 @@ def lighthouse(url, report_path, preset):
 
 
 def measure_lighthouse(folder, scratch):
-    """{(preset, page): median scores}, desktop and mobile."""
+    """{(preset, page): median scores}, desktop and mobile, with the pages'
+    text sent gzip-compressed, as GitHub Pages sends it."""
     results = {}
-    with SiteServer(folder) as server:
+    with SiteServer(folder, compress=True) as server:
         for preset in ["desktop", "mobile"]:
             for page in ["index.html", CORE_PAGE]:
                 runs = [lighthouse(server.url + page, scratch / f"lighthouse-{attempt}.json", preset)
@@ -442,7 +444,8 @@ def write_report(path, builds, plain, weights, scores, baseline_seconds, started
         "",
         "Lighthouse 12 (`benchmarks/package.json`), `--preset=desktop` and its",
         "default mobile emulation (a phone's screen, throttled network and CPU),",
-        "Debian's Chromium, pages served from 127.0.0.1 (uncompressed).",
+        "Debian's Chromium, pages served from 127.0.0.1 with their text gzip-compressed,",
+        "as GitHub Pages serves it (`tests/browser.py`, `SiteServer(compress=True)`).",
         "",
         "| preset | page | performance | accessibility | best practices | SEO | FCP | LCP | TBT | CLS | audits below full marks |",
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",

@@ -5,7 +5,9 @@ one browser per test session.
 """
 
 import functools
+import gzip
 import http.server
+import io
 import os
 import threading
 from pathlib import Path
@@ -27,13 +29,42 @@ CHROMIUM_FLAGS = [
 AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
 
 
+# What GitHub Pages compresses (by Content-Type); images and fonts are
+# already compressed and are sent as they are.
+COMPRESSED_TYPES = ("text/", "application/javascript", "application/json", "image/svg+xml")
+
+
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    """Serve files quietly; a missing file gets the site's 404.html, as on GitHub Pages."""
+    """Serve files quietly; a missing file gets the site's 404.html, as on GitHub Pages.
+
+    With `compress`, text is sent gzip-compressed to a client that accepts
+    it, as GitHub Pages sends it (Lighthouse judges a page as served).
+    """
 
     prefix = "/"
+    compress = False
 
     def log_message(self, format, *args):
         pass
+
+    def send_head(self):
+        path = Path(self.translate_path(self.path))
+        content_type = self.guess_type(str(path))
+        if (
+            not self.compress
+            or "gzip" not in self.headers.get("Accept-Encoding", "")
+            or not path.is_file()
+            or not content_type.startswith(COMPRESSED_TYPES)
+        ):
+            return super().send_head()
+        body = gzip.compress(path.read_bytes(), compresslevel=6, mtime=0)
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Vary", "Accept-Encoding")
+        self.end_headers()
+        return io.BytesIO(body)
 
     def translate_path(self, path):
         if self.prefix != "/" and path.startswith(self.prefix):
@@ -56,8 +87,8 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 class SiteServer:
     """Serve a folder on 127.0.0.1 at a free port, in a background thread."""
 
-    def __init__(self, directory, prefix="/"):
-        handler_class = type("Handler", (QuietHandler,), {"prefix": prefix})
+    def __init__(self, directory, prefix="/", compress=False):
+        handler_class = type("Handler", (QuietHandler,), {"prefix": prefix, "compress": compress})
         handler = functools.partial(handler_class, directory=str(directory))
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/"
