@@ -48,6 +48,10 @@ UNSEEDED_EXAMPLES = {
     "plot_behaviour_matrix",
     "plot_guard_your_tasks",
 }
+# The examples that draw no figure: the tools' pages, whose results are the
+# findings and errors they print, and the behaviour matrix, whose result is
+# its coloured table. Their gallery thumbnails come from files.
+FIGURELESS_EXAMPLES = {"plot_check_your_code", "plot_guard_your_tasks", "plot_behaviour_matrix"}
 
 
 @functools.cache  # loaded once: gallery_hooks installs an audit hook

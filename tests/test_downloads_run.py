@@ -13,10 +13,8 @@ import pytest
 from bs4 import BeautifulSoup
 from nbclient import NotebookClient
 
-from conftest import TOOLS, captured_output, example_paths, import_sphinxext, parse_html
+from conftest import FIGURELESS_EXAMPLES, TOOLS, captured_output, example_paths, import_sphinxext, parse_html
 
-# The tools' pages: their results are the findings and errors they print.
-TEXT_ONLY = {"plot_check_your_code", "plot_guard_your_tasks"}
 TOOL_USERS = [path for path in example_paths() if import_sphinxext("tool_downloads").tools_imported(path)]
 
 
@@ -67,10 +65,13 @@ def test_downloaded_notebook_runs_top_to_bottom(served_site, example, tmp_path):
     outputs = [output for cell in notebook.cells if cell.cell_type == "code" for output in cell.outputs]
     assert not [output for output in outputs if output.output_type == "error"]
     figures = [output for output in outputs if "image/png" in output.get("data", {})]
-    if example.stem in TEXT_ONLY:  # their results are what the tools print
+    if example.stem in FIGURELESS_EXAMPLES:  # their results are printed, or a table
         assert not figures
     else:
         assert figures, "the notebook draws its figures"
+    if example.stem == "plot_behaviour_matrix":
+        tables = [output for output in outputs if "behaviour-matrix" in output.get("data", {}).get("text/html", "")]
+        assert tables, "the notebook shows the matrix's tables"
 
 
 def test_downloaded_checker_runs_with_plain_python(served_site, site, site_conf, tmp_path):

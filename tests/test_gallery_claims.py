@@ -21,8 +21,8 @@ import numpy as np
 import pytest
 
 from conftest import (
-    EXAMPLES, captured_output, example_paths, import_sphinxext, load_example, parse_html, printed_by,
-    stop_worker_threads, venv_with_site_pins,
+    EXAMPLES, FIGURELESS_EXAMPLES, captured_output, example_paths, import_sphinxext, load_example, parse_html,
+    printed_by, stop_worker_threads, venv_with_site_pins,
 )
 
 FORK = multiprocessing.get_context("fork")
@@ -82,13 +82,11 @@ def test_gallery_index_follows_the_reading_order(site):
 
 @pytest.mark.parametrize("example", example_paths(), ids=lambda path: path.name)
 def test_every_example_page_has_a_figure_and_output(site, example):
-    """Every page draws a figure but the tools' pages, whose results are the
-    findings and errors they print, and the behaviour matrix, whose result
-    is its coloured table (their thumbnails come from files)."""
+    """Every page draws a figure but the few whose result is printed, or a
+    table (conftest.FIGURELESS_EXAMPLES)."""
     page = parse_html(site / "auto_examples" / f"{example.stem}.html")
     figures = page.select("img.sphx-glr-single-img, img.sphx-glr-multi-img")
-    figureless = {"plot_check_your_code", "plot_guard_your_tasks", "plot_behaviour_matrix"}
-    assert bool(figures) == (example.stem not in figureless)
+    assert bool(figures) == (example.stem not in FIGURELESS_EXAMPLES)
     assert captured_output(page).strip()
 
 
