@@ -96,3 +96,15 @@ def test_examples_without_fork_explain_and_finish(name, skipped, shown, still_sh
     assert skipped in output.splitlines()
     assert shown not in output
     assert still_shown in output.splitlines()
+
+
+@pytest.mark.parametrize("path", example_paths(), ids=lambda path: path.name)
+def test_each_lesson_reads_in_its_budget(path):
+    """A lesson is read in at most 220 lines (200 for the core example), of
+    at most 79 characters; one that draws shows its figures when run."""
+    source = path.read_text()
+    lines = source.splitlines()
+    assert len(lines) <= (200 if path.stem == CORE_EXAMPLE else 220), len(lines)
+    assert [line for line in lines if len(line) > 79] == []
+    if re.search(r"plt\.(subplots|figure)\(", source):
+        assert "plt.show()" in source

@@ -195,7 +195,7 @@ def test_trim_unused_rules_keeps_what_a_page_or_a_script_can_use():
     assert light_pages.trim_unused_rules(css, everything) == css
 
 
-def test_the_theme_stylesheet_keeps_a_tenth_and_every_class_the_pages_use(site, theme_static):
+def test_the_theme_stylesheet_shrinks_and_keeps_every_class_the_pages_use(site, theme_static):
     theme = (theme_static / THEME_CSS).read_text(encoding="utf-8")
     served = (site / STATIC / THEME_CSS).read_text(encoding="utf-8")
     assert len(served) < len(theme) / 2

@@ -31,8 +31,8 @@ example. While an example runs:
 
 import faulthandler
 import hashlib
-import re
 import os
+import re
 import signal
 import subprocess
 import sys
