@@ -39,7 +39,7 @@ BUGGY = {
 
         Parallel(n_jobs=2)(delayed(task)(n) for n in range(4))
     """,
-    "joblib task seeds the global state with its argument": """
+    "joblib threads: a task seeds the global state with its argument": """
         import numpy as np
         from joblib import Parallel, delayed
 
@@ -47,7 +47,8 @@ BUGGY = {
             np.random.seed(seed)  # expect: RSP001
             return np.random.randint(10, size=3)  # expect: RSP001
 
-        Parallel(n_jobs=2)(delayed(task)(s) for s in [1, 2, 3])
+        Parallel(n_jobs=2, prefer="threads")(
+            delayed(task)(s) for s in [1, 2, 3])
     """,
     "multiprocessing Pool.map": """
         import multiprocessing
@@ -611,10 +612,126 @@ BUGGY = {
             with Pool(2) as pool:
                 pool.map(rng_guard.guarded(walk), [rng] * 4)  # expect: RSP002
     """,
+    # -- RSP007: random seeds of 32 bits or fewer, one per task ----------------
+    "seeds drawn below 2**31 - 1 for joblib tasks": """
+        import numpy as np
+        from joblib import Parallel, delayed
+
+        def simulate(seed):
+            return np.random.default_rng(seed).normal(size=3)
+
+        n_tasks = 10_000
+        seeds = np.random.randint(2**31 - 1, size=n_tasks)  # expect: RSP007
+        results = Parallel(n_jobs=2)(delayed(simulate)(s) for s in seeds)
+    """,
+    "32-bit seeds from a generator handed to pool.map": """
+        from multiprocessing import Pool
+
+        import numpy as np
+
+        def walk(seed):
+            return np.random.default_rng(seed).standard_normal(5).cumsum()
+
+        if __name__ == "__main__":
+            rng = np.random.default_rng(2024)
+            seeds = rng.integers(2**32, size=1000)  # expect: RSP007
+            with Pool(2) as pool:
+                paths = pool.map(walk, seeds)
+    """,
+    "random.randrange(2**32) per submitted task": """
+        import random
+        from concurrent.futures import ProcessPoolExecutor
+
+        def trial(seed):
+            return random.Random(seed).random()
+
+        if __name__ == "__main__":
+            with ProcessPoolExecutor() as executor:
+                futures = [executor.submit(trial, random.randrange(2**32))  # expect: RSP007
+                           for _ in range(500)]
+    """,
+    "random.randint(0, 2**32 - 1) in a loop of dask tasks": """
+        import random
+
+        import dask
+        import numpy as np
+
+        @dask.delayed
+        def fit(data, seed):
+            return np.random.RandomState(seed).permutation(data)
+
+        tasks = []
+        for i in range(100):
+            seed = random.randint(0, 2**32 - 1)  # expect: RSP007
+            tasks.append(fit([1, 2, 3], seed))
+        dask.compute(*tasks)
+    """,
+    "scikit-learn's MAX_INT seeds as random_state": """
+        import numpy as np
+        from sklearn.tree import DecisionTreeClassifier
+
+        MAX_INT = np.iinfo(np.int32).max
+        rng = np.random.default_rng(0)
+        seeds = rng.integers(MAX_INT, size=50)  # expect: RSP007
+        trees = [DecisionTreeClassifier(random_state=seed) for seed in seeds.tolist()]
+    """,
+    "torch.manual_seed with 32-bit seeds in each task": """
+        import numpy as np
+        import torch
+        from joblib import Parallel, delayed
+
+        def train(index, seed):
+            torch.manual_seed(seed)
+            return torch.randn(3)
+
+        seeds = np.random.default_rng(1).integers(0, 2**32, size=64)  # expect: RSP007
+        Parallel(n_jobs=2)(delayed(train)(i, s) for i, s in enumerate(seeds))
+    """,
+    "a joblib task fits KMeans() with random_state left at None": """
+        from joblib import Parallel, delayed
+        from sklearn.cluster import KMeans
+
+        def cluster(X):
+            return KMeans(3).fit(X).labels_  # expect: RSP008
+
+        Parallel(n_jobs=2)(delayed(cluster)(X) for X in [[[0]], [[1]]])
+    """,
 }
 
-
 CORRECT = {
+    "a joblib task fits KMeans() with a seed of its own": """
+        from joblib import Parallel, delayed
+        from sklearn.cluster import KMeans
+
+        def cluster(X, seed):
+            return KMeans(3, random_state=seed).fit(X).labels_
+
+        Parallel(n_jobs=2)(delayed(cluster)(X, s) for s, X in enumerate([[[0]]]))
+    """,
+    # In loky's worker processes, each task reseeds the worker's own state
+    # with a seed of its own before it draws: right (issue 31).
+    "joblib task seeds the global state with its argument": """
+        import numpy as np
+        from joblib import Parallel, delayed
+
+        def task(seed):
+            np.random.seed(seed)
+            return np.random.randint(10, size=3)
+
+        Parallel(n_jobs=2)(delayed(task)(s) for s in [1, 2, 3])
+    """,
+    "a pool task reseeds from fresh entropy": """
+        import numpy as np
+        from multiprocessing import Pool
+
+        def task(i):
+            np.random.seed()
+            return np.random.rand()
+
+        if __name__ == "__main__":
+            with Pool(2) as pool:
+                pool.map(task, range(4))
+    """,
     "guarded() around tasks given spawned seeds": """
         import numpy as np
         from joblib import Parallel, delayed
@@ -1079,5 +1196,59 @@ CORRECT = {
 
         rng = np.random.default_rng(3)
         results = Parallel(n_jobs=1)([delayed(simulate)(rng)])
+    """,
+    "random integers as data, not seeds": """
+        import numpy as np
+        from joblib import Parallel, delayed
+
+        def double(x):
+            return 2 * x
+
+        def bucket(token):
+            return token % 7
+
+        rng = np.random.default_rng(5)
+        data = rng.integers(10, size=100)
+        doubled = Parallel(n_jobs=2)(delayed(double)(x) for x in data)
+        tokens = rng.integers(2**32, size=100)
+        buckets = Parallel(n_jobs=2)(delayed(bucket)(t) for t in tokens)
+    """,
+    "one random root for the run, then spawned seeds": """
+        import random
+        import numpy as np
+        from joblib import Parallel, delayed
+
+        def simulate(seed):
+            return np.random.default_rng(seed).random()
+
+        root = random.randrange(2**32)
+        print("root:", root)
+        children = np.random.SeedSequence(root).spawn(100)
+        results = Parallel(n_jobs=2)(delayed(simulate)(c) for c in children)
+    """,
+    "seeds of 64 bits, or distinct by sampling": """
+        import random
+        import numpy as np
+        from joblib import Parallel, delayed
+
+        def simulate(seed):
+            return np.random.default_rng(seed).random()
+
+        wide = np.random.default_rng(1).integers(2**63, size=1000)
+        Parallel(n_jobs=2)(delayed(simulate)(s) for s in wide)
+        distinct = random.sample(range(2**32), 1000)
+        Parallel(n_jobs=2)(delayed(simulate)(s) for s in distinct)
+    """,
+    "drawn indices handed to tasks": """
+        import numpy as np
+        from joblib import Parallel, delayed
+
+        table = list(range(2**20))
+
+        def pick(index):
+            return table[index]
+
+        indices = np.random.default_rng(3).integers(2**20, size=50)
+        Parallel(n_jobs=2)(delayed(pick)(i) for i in indices)
     """,
 }

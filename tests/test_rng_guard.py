@@ -144,24 +144,33 @@ def test_each_executor_reports_one_generator_for_every_task_and_passes_spawned_o
 def test_a_module_level_generator_is_a_copy_in_every_worker(tmp_path):
     """In an imported module or in the script itself (which cloudpickle
     copies with the task), loky workers each start from the same state."""
+    # A task waits (5 s at most) for a task in the other worker to start,
+    # so that one worker cannot run all six: the other's first task then
+    # starts from the module's state too, and the guard raises there.
     module = """
-        import time
+        import os, time
         import numpy as np
         rng = np.random.default_rng(0)
 
+        def wait_for_the_other_worker():
+            os.makedirs(os.path.join("started", str(os.getpid())), exist_ok=True)
+            deadline = time.monotonic() + 5
+            while len(os.listdir("started")) < 2 and time.monotonic() < deadline:
+                time.sleep(0.01)
+
         def draw_imported(i):
-            time.sleep(0.02)
+            wait_for_the_other_worker()
             return float(rng.random())
     """
     source = """
         import time
         import numpy as np
         from joblib import Parallel, delayed
-        from tasks import draw_imported
+        from tasks import draw_imported, wait_for_the_other_worker
         rng = np.random.default_rng(1)
 
         def draw_here(i):
-            time.sleep(0.02)
+            wait_for_the_other_worker()
             return float(rng.random())
 
         if __name__ == "__main__":
@@ -176,7 +185,8 @@ def test_a_module_level_generator_is_a_copy_in_every_worker(tmp_path):
 
 def test_reseeding_python_random_a_partial_and_a_name_bound_before(tmp_path):
     """Each global-state misuse is named for what it is; a draw through a
-    name imported before the task ran is still caught, without a site."""
+    name imported before the task ran is named too; one the guard cannot
+    rewrite (in a tuple) is still caught, without a site."""
     source = """
         import functools, random
         import numpy as np
@@ -184,7 +194,7 @@ def test_reseeding_python_random_a_partial_and_a_name_bound_before(tmp_path):
         from joblib import Parallel, delayed
 
         def reseed(seed):
-            np.random.seed(seed)
+            np.random.seed(2026)  # the same seed in every task
             return float(np.random.rand())
 
         def python_random(i):
@@ -193,26 +203,36 @@ def test_reseeding_python_random_a_partial_and_a_name_bound_before(tmp_path):
         def bound_before(i):
             return float(standard_normal())
 
+        KEPT = (standard_normal,)  # in a tuple, which the guard cannot rewrite
+
+        def kept_in_a_tuple(i):
+            return float(KEPT[0]())
+
         def scaled(i, rng):
             return float(rng.random())
 
         if __name__ == "__main__":
             rng = np.random.default_rng(5)
-            runs = [(reseed, "loky"), (python_random, "loky"), (bound_before, "sequential")]
+            runs = [(reseed, "loky"), (python_random, "loky"), (bound_before, "sequential"),
+                    (kept_in_a_tuple, "sequential")]
             found = [attempt(lambda: Parallel(n_jobs=2, backend=backend)(
                          delayed(guarded(task))(i) for i in range(4))) for task, backend in runs]
             found.append(attempt(lambda: Parallel(n_jobs=2)(
                 delayed(guarded(functools.partial(scaled, rng=rng)))(i) for i in range(4))))
             print(json.dumps(found))
     """
-    reseed, python_random, bound_before, partial = run_script(tmp_path, source)
-    assert reseed[0] == python_random[0] == bound_before[0] == partial[0] == "raised"
+    reseed, python_random, bound_before, kept, partial = run_script(tmp_path, source)
+    assert reseed[0] == python_random[0] == bound_before[0] == kept[0] == partial[0] == "raised"
     assert re.match(r"reseed\(\d\) reseeded NumPy's global random state: np\.random\.seed\(\) at "
-                    r"script\.py:\d+ in reseed\. The seed then holds for every later task", reseed[1])
+                    r"script\.py:\d+ in reseed\. reseed\(\d\) reseeded it with the same seed, so the tasks "
+                    r"start alike", reseed[1])
     assert re.match(r"python_random\(\d\) drew from Python's random module: random\.random\(\) at "
                     r"script\.py:\d+ in python_random\. Python reseeds it in each worker process", python_random[1])
-    assert bound_before[1].startswith("bound_before(0) drew from a global random state through a name "
-                                      "bound before the task started")
+    # The guard points the names bound before it began at the state it watches.
+    assert re.match(r"bound_before\(0\) drew from NumPy's global random state: "
+                    r"np\.random\.standard_normal\(\) at script\.py:\d+ in bound_before\. ", bound_before[1])
+    assert kept[1].startswith("kept_in_a_tuple(0) drew from a global random state through a name "
+                              "bound before the task started")
     assert "starts with a Generator (a partial's rng=) in the state that scaled(" in partial[1]
 
 
@@ -364,7 +384,7 @@ def test_clear_errors_for_bad_arguments_and_errors_that_travel():
 # -- The guard's page ------------------------------------------------------------
 
 
-def test_the_page_shows_the_checker_passing_a_library_call_that_the_guard_catches(site):
+def test_the_page_shows_what_the_checker_lists_and_the_guard_catches(site):
     """The page's table, its messages and its claims, as built."""
     from conftest import EXAMPLES, captured_output, parse_html
 
@@ -372,11 +392,12 @@ def test_the_page_shows_the_checker_passing_a_library_call_that_the_guard_catche
     printed = captured_output(page)
     table = dict(re.findall(r"^(library_defaults|one_generator|spawned_seeds) +(.+?)$", printed, re.M))
     verdicts = {name: row.split() for name, row in table.items()}
-    assert verdicts == {"library_defaults": ["nothing", "RandomStateMisuse"],
+    assert verdicts == {"library_defaults": ["RSP008", "RandomStateMisuse"],
                         "one_generator": ["RSP002", "RandomStateMisuse"],
                         "spawned_seeds": ["nothing", "passes"]}
     prose = " ".join(page.select_one("article").get_text().split())
-    assert "so the checker passes it" in prose and "Both catch the one generator" in prose
+    assert "knows only the calls on its list; the guard sees every draw" in prose
+    assert "because it is on its list" in prose and "Both catch the one generator" in prose
 
     said = " ".join(printed.split())
     script = (EXAMPLES / "plot_guard_your_tasks.py").read_text().splitlines()
@@ -387,7 +408,8 @@ def test_the_page_shows_the_checker_passing_a_library_call_that_the_guard_catche
         permutation_lines = {number for number, line in enumerate(file, 1) if "rng.permutation(n_samples)" in line}
     library = re.search(r"library_defaults: (fit_one\(ndarray, ndarray\) drew from NumPy's global random state: "
                         r"np\.random\.permutation\(\) at sklearn/model_selection/_split\.py:(\d+) in _iter_indices, "
-                        r"reached from plot_guard_your_tasks\.py:(\d+) in fit_one\.)", said)
+                        r"called by train_test_split\(\), reached from plot_guard_your_tasks\.py:(\d+) in fit_one\.)",
+                        said)
     assert library and int(library[2]) in permutation_lines and int(library[3]) == task_line
     assert re.search(r"one_generator: fit_seeded\(ndarray, ndarray, Generator\) starts with a Generator "
                      r"\(argument 3\) in the state that fit_seeded\(ndarray, ndarray, Generator\) started with", said)
@@ -397,6 +419,52 @@ def test_the_page_shows_the_checker_passing_a_library_call_that_the_guard_catche
     assert "One generator shared by threads: passes" in printed
     added = re.search(r"^The guard adds (\d+) microseconds to each task\.$", printed, re.M)
     assert added and int(added[1]) > 0
+
+
+def test_the_page_shows_the_runner_failing_an_unedited_script(site):
+    """The page runs a script nobody edited under python -m rng_guard, as
+    the site is built, and shows its exit status and its report."""
+    from conftest import EXAMPLES, captured_output, parse_html
+
+    page = parse_html(site / "auto_examples" / "plot_guard_your_tasks.html")
+    printed = captured_output(page)
+    assert re.search(r"^exit status 3$", printed, re.M), printed
+    report = " ".join(printed[printed.index("rng_guard: RandomStateMisuse: 1 misuse"):].split())
+    assert re.search(r"^rng_guard: RandomStateMisuse: 1 misuse of random state in parallel tasks 1\. "
+                     r"NumPy's global random state: drawn from by [1-4] tasks?, through joblib\.Parallel "
+                     r"\(LokyBackend\) in the library: np\.random\.permutation\(\) at "
+                     r"sklearn/model_selection/_split\.py:\d+ in _iter_indices "
+                     r"called by the task: train_test_split\(\) in the task: script\.py:4 in split ", report)
+    source = (EXAMPLES / "plot_guard_your_tasks.py").read_text()
+    assert '[sys.executable, "-m", "rng_guard", "script.py"]' in source
+
+
+def test_one_generator_gives_all_four_tasks_one_split(site):
+    """joblib's first dispatch sends each of the first 2 * n_jobs tasks in a
+    batch of its own (pre_dispatch="2 * n_jobs", first batch size 1), so the
+    4 tasks on 2 loky workers unpickle 4 copies of the generator in one
+    state: one split, four times. The page prints the count and its prose
+    follows it; the example's own function gives the same count."""
+    from conftest import EXAMPLES, captured_output, load_example, parse_html
+
+    page = parse_html(site / "auto_examples" / "plot_guard_your_tasks.html")
+    printed = captured_output(page)
+    count = re.search(r"^distinct splits among the 4 tasks: (\d+)$", printed, re.M)
+    rows = re.search(r"^first test row of each task: \[([\d, ]+)\]$", printed, re.M)
+    assert count and int(count[1]) == 1
+    assert rows and len(set(rows[1].split(", "))) == 1 and len(rows[1].split(", ")) == 4
+    prose = " ".join(page.select_one("article").get_text().split())
+    assert "One split, four times" in prose and "in pairs" not in prose
+    import matplotlib.pyplot  # noqa: F401  (load_example closes the example's figures)
+
+    sys.path.insert(0, str(TOOLS))
+    try:
+        example = load_example("plot_guard_your_tasks")
+    finally:
+        sys.path.remove(str(TOOLS))
+    assert len(example.splits) == 4 and len(set(example.splits)) == 1
+    source = (EXAMPLES / "plot_guard_your_tasks.py").read_text()
+    assert "One split, four times" in source
 
 
 def test_the_landing_page_offers_the_guard_beside_the_checker(site):

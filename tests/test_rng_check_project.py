@@ -1,0 +1,485 @@
+"""The checker reads a project, not a file (issue 31): a task handed to a
+pool in one module and defined in another, a helper or a generator
+imported from elsewhere, a worker_init_fn kept in a utilities module; and
+the executors, seeders and shapes that real projects use (pathos, Ray,
+gym's env.seed, self.rng, pools on self, closing()).
+
+Each project below is cut down from real public code, named with its
+repository, path and commit (the stored copy read for this file); lines
+the checker must report end with ``# expect: CODE``, as in
+checker_corpus.py. Code that is not from a public repository is said to
+be a reader's shape.
+"""
+
+import importlib.util
+import re
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from conftest import CHECKER
+
+spec = importlib.util.spec_from_file_location("rng_check", CHECKER)
+checker = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(checker)
+
+EXPECT = re.compile(r"# expect: (RSP\d{3}(?:, RSP\d{3})*)")
+
+PROJECTS = {
+    # marceloFA/sapso: pathos_psapso.py @ f0bee517d8f4851283a96d3746ff5c66d907536a
+    # hands sapso(), defined in sapso.py @ 5cdf396b7c70391c3f4b9a5cf2e2bf6e1d85e0e4,
+    # to a pathos ProcessingPool; sapso() draws from NumPy's global state.
+    "pathos pool runs a task imported from another module": {
+        "pathos_psapso.py": """
+            from pathos import multiprocessing as mp
+            from pprint import pprint
+            from test_parameters import parameters
+            from sapso import sapso
+
+            n_iterations = 10
+            results = mp.ProcessingPool().map(sapso, [parameters]*n_iterations)
+            pprint(results)
+        """,
+        "test_parameters.py": """
+            parameters = dict(n=10, m=100)
+        """,
+        "sapso.py": """
+            import numpy as np
+
+
+            def sapso(n, m, n_dimensions=2, min_=-5, max_=5):
+                swarm = np.zeros((n, n_dimensions))
+                for k in range(n):
+                    swarm[k] = np.array([min_ + np.random.uniform()*(max_-min_) for i in range(n_dimensions)])  # expect: RSP001
+                for i in range(m):
+                    for k in range(n):
+                        phi_1 = np.random.uniform(size=n_dimensions)  # expect: RSP001
+                return swarm
+        """,
+    },
+    # OSH-2023/x-Eris: lab4/matrix.py @ c60f8ef4ba55f8a1b3cfd888767e6c79c04ed672
+    "a Ray remote function draws from NumPy's global state": {
+        "matrix.py": """
+            import numpy as np
+            import time
+            import ray
+
+            ray.init(address="192.168.122.128:6379")
+
+            def f1():
+                n = 1200
+                a = np.random.randint(0, 10, (n, n))
+                b = np.linalg.pinv(a)
+
+            @ray.remote
+            def f2():
+                n = 1200
+                a = np.random.randint(0, 10, (n, n))  # expect: RSP001
+                b = np.linalg.pinv(a)
+
+            time1=time.time()
+            [ f1() for _ in range(8)]
+            print(time.time()-time1)
+
+            time2=time.time()
+            ray.get([ f2.remote() for _ in range(8)])
+            print(time.time()-time2)
+        """,
+    },
+    # scalingpythonml/scaling-python-with-ray: ray/remote/nested_parallelism.py
+    # @ 82d1c7c9f92fe66dad5e75c79e0cbead6f663041: each Ray task reseeds the
+    # worker's random with the seed it is given before it draws: right.
+    "a Ray task reseeds with its own seed": {
+        "nested_parallelism.py": """
+            import ray
+            from time import sleep
+            from random import seed
+            from random import randint
+
+            ray.init()
+
+            @ray.remote
+            def generate_number(s: int, limit: int) -> int :
+                seed(s)
+                sleep(.1)
+                return randint(0, limit)
+
+            @ray.remote
+            def remote_values():
+                results = []
+                for n in range(4):
+                    results.append(generate_number.remote(n, 10*n))
+                return ray.get(results)
+
+            print(ray.get(remote_values.remote()))
+        """,
+    },
+    # rystrauss/interact: interact/common/parallel_env/util.py
+    # @ 42b752686951d12aed618bf3ff6274f759919c46: gym's env.seed(seed + rank).
+    "gym environments seeded with seed + rank": {
+        "interact/common/parallel_env/util.py": """
+            import gym
+
+            from interact.common.parallel_env.subprocess_parallel_env import SubprocessParallelEnv
+            from interact.common.wrappers import Monitor
+
+
+            def make_parallelized_env(env_id, num_workers, seed):
+                def make_env(rank):
+                    def _thunk():
+                        env = gym.make(env_id)
+                        env.seed(seed + rank)  # expect: RSP003
+                        env = Monitor(env)
+                        return env
+
+                    return _thunk
+
+                return SubprocessParallelEnv([make_env(i) for i in range(num_workers)])
+        """,
+    },
+    # Jennifercheukyin/High-Speed-Pedestrian-Crossing-Prediction:
+    # my_utils/others.py: the worker_init_fn of PyTorch's FAQ before 1.9,
+    # seed + worker id; its loader (a reader's shape) imports it.
+    "a worker_init_fn kept in a utilities module": {
+        "my_utils/__init__.py": "",
+        "my_utils/others.py": """
+            import numpy as np
+
+            def worker_init_fn(worker_id):
+                np.random.seed(np.random.get_state()[1][0] + worker_id)  # expect: RSP003
+        """,
+        "train.py": """
+            from torch.utils.data import DataLoader
+            from my_utils.others import worker_init_fn
+
+            def loader(dataset):
+                return DataLoader(dataset, num_workers=4,
+                                  worker_init_fn=worker_init_fn)
+        """,
+    },
+    # A reader's shape: a helper module holds the generator and the draw;
+    # the tasks reach them through a relative import.
+    "a package's helper draws from a generator made in another module": {
+        "sim/__init__.py": "",
+        "sim/config.py": """
+            import numpy as np
+
+            rng = np.random.default_rng(42)
+        """,
+        "sim/noise.py": """
+            from .config import rng
+
+            def jitter(x):
+                return x + rng.normal()  # expect: RSP002
+        """,
+        "sim/run.py": """
+            from joblib import Parallel, delayed
+            from . import noise
+
+            def one(x):
+                return noise.jitter(x)
+
+            def main():
+                return Parallel(n_jobs=2)(delayed(one)(x) for x in range(8))
+        """,
+    },
+    # A reader's shape: a generator on self, a method handed to joblib, a
+    # pool on self and closing().
+    "an instance's generator reaches every task through its method": {
+        "model.py": """
+            import numpy as np
+            from contextlib import closing
+            from multiprocessing import Pool
+            from joblib import Parallel, delayed
+
+            class Bootstrap:
+                def __init__(self, seed):
+                    self.rng = np.random.default_rng(seed)
+                    self.pool = Pool(4)
+
+                def resample(self, data):
+                    return self.rng.choice(data, len(data))  # expect: RSP002
+
+                def noisy(self, x):
+                    return x + np.random.normal()  # expect: RSP001
+
+                def run(self, data):
+                    Parallel(n_jobs=2)(delayed(self.resample)(data) for _ in range(9))
+                    return self.pool.map(self.noisy, data)
+
+            def shuffled(x):
+                return np.random.permutation(x)  # expect: RSP001
+
+            def main(xs):
+                with closing(Pool(2)) as pool:
+                    return pool.map(shuffled, xs)
+        """,
+    },
+    # A reader's shape, as DDP training scripts write it: a seeding helper
+    # in utils.py, given seed + rank by the script.
+    "a seeding helper in another module is given seed + rank": {
+        "utils.py": """
+            import random
+            import numpy as np
+            import torch
+
+            def init_seed(seed):
+                random.seed(seed)
+                np.random.seed(seed)
+                torch.manual_seed(seed)
+                torch.cuda.manual_seed_all(seed)
+        """,
+        "main.py": """
+            import os
+            from utils import init_seed
+
+            def main(args):
+                rank = int(os.environ["RANK"])
+                init_seed(args.seed + rank)  # expect: RSP003
+                init_seed(args.seed)
+        """,
+    },
+    # A reader's shape: Ray actors each hold their own generator: right.
+    "Ray actors seeded apart": {
+        "actors.py": """
+            import numpy as np
+            import ray
+
+            @ray.remote
+            class RngActor:
+                def __init__(self, seed):
+                    self.rng = np.random.default_rng(seed)
+
+                def draw(self, n):
+                    return self.rng.integers(0, 10, size=n)
+
+            seeds = np.random.SeedSequence(1).spawn(4)
+            actors = [RngActor.remote(s) for s in seeds]
+        """,
+    },
+}
+
+
+def write_project(folder, files):
+    for name, source in files.items():
+        path = Path(folder, name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(source).lstrip("\n"))
+
+
+def expected(folder, files):
+    found = set()
+    for name in files:
+        for number, line in enumerate(Path(folder, name).read_text().splitlines(), start=1):
+            if match := EXPECT.search(line):
+                found |= {(name, number, code) for code in match[1].split(", ")}
+    return found
+
+
+@pytest.mark.parametrize("name", PROJECTS)
+def test_each_project_gets_exactly_its_findings(name, tmp_path):
+    files = PROJECTS[name]
+    write_project(tmp_path, files)
+    findings, count = checker.check_paths([tmp_path])
+    assert count == len(files)
+    got = {(Path(f.path).relative_to(tmp_path).as_posix(), f.line, f.code) for f in findings}
+    assert got == expected(tmp_path, files)
+
+
+def test_a_file_alone_does_not_follow_imports_outside_the_given_paths(tmp_path):
+    files = PROJECTS["pathos pool runs a task imported from another module"]
+    write_project(tmp_path, files)
+    alone, _ = checker.check_paths([tmp_path / "pathos_psapso.py"])
+    assert alone == []
+    both, _ = checker.check_paths([tmp_path / "pathos_psapso.py", tmp_path / "sapso.py"])
+    assert {f.code for f in both} == {"RSP001"}
+
+
+def test_the_command_line_checks_folders_as_one_project(tmp_path):
+    write_project(tmp_path, PROJECTS["a package's helper draws from a generator made in another module"])
+    result = subprocess.run([sys.executable, str(CHECKER), "sim"], cwd=tmp_path,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert result.stdout.startswith("sim/noise.py:4:")
+    assert "made at module level in sim.config" in result.stdout
+
+
+# -- flake8's plugin, and --explain ------------------------------------------------
+
+
+def test_flake8_select_rsp_runs_the_checker_on_each_file(tmp_path):
+    """flake8 loads the checker as a plugin (here as a local plugin; pip
+    install declares the same class in pyproject.toml's flake8.extension)
+    and reports what the checker reports in that file alone; a task whose
+    draw is in another module needs rng-check on the folder."""
+    import tomllib
+
+    entry = tomllib.loads((CHECKER.parents[1] / "pyproject.toml").read_text())["project"]["entry-points"]
+    assert entry["flake8.extension"] == {"RSP": "rng_check:Flake8Checker"}
+    write_project(tmp_path, PROJECTS["an instance's generator reaches every task through its method"])
+    write_project(tmp_path, PROJECTS["a package's helper draws from a generator made in another module"])
+    (tmp_path / "setup.cfg").write_text(
+        f"[flake8:local-plugins]\nextension =\n    RSP = rng_check:Flake8Checker\npaths = {CHECKER.parent}\n")
+    flake8 = [str(Path(sys.executable).with_name("flake8")), "--select", "RSP"]
+    result = subprocess.run([*flake8, "model.py", "sim"], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 1, result.stderr
+    found = {(line.split(":")[0], int(line.split(":")[1]), line.split()[1]) for line in result.stdout.splitlines()}
+    alone = {(f.path, f.line, f.code) for f in checker.check_file(tmp_path / "model.py")}
+    assert found == {(Path(path).name, line, code) for path, line, code in alone} and len(found) == 3
+    # The draw in sim/noise.py is reached from sim/run.py: not file by file.
+    assert not any(path.startswith("sim") for path, _, _ in found)
+
+
+def test_explain_prints_each_codes_documentation():
+    for code in checker.CODES:
+        result = subprocess.run([sys.executable, str(CHECKER), "--explain", code.lower()],
+                                capture_output=True, text=True, timeout=60)
+        assert result.returncode == 0
+        assert result.stdout.startswith(code)
+        for part in ["What it does:", "Why is this bad?", "Example:", "Use instead"]:
+            assert part in result.stdout, (code, part)
+    bad = subprocess.run([sys.executable, str(CHECKER), "--explain", "RSP999"], capture_output=True, text=True)
+    assert bad.returncode == 2 and "unknown code RSP999" in bad.stderr
+
+
+def test_mpi_ranks_and_other_seeders_are_judged_as_numpys(tmp_path):
+    """A reader's shape: mpi4py's rank in a seed is arithmetic (RSP003), in
+    torch, TensorFlow and gym as in NumPy; a clock seed in a worker_init_fn
+    lambda is RSP005."""
+    path = tmp_path / "train.py"
+    path.write_text(textwrap.dedent("""
+        import time
+        import numpy as np
+        import tensorflow as tf
+        import torch
+        from mpi4py import MPI
+        from torch.utils.data import DataLoader
+
+        comm = MPI.COMM_WORLD
+        rank = comm.Get_rank()
+        seed = 1234
+        np.random.seed(seed + rank)  # expect: RSP003
+        torch.manual_seed(seed + comm.rank)  # expect: RSP003
+        torch.cuda.manual_seed_all(seed + rank)  # expect: RSP003
+        tf.random.set_seed(seed * 1000 + rank)  # expect: RSP003
+
+        def make(env, i):
+            env.reset(seed=seed + i)  # expect: RSP003
+            return env
+
+        loader = DataLoader(None, num_workers=2, worker_init_fn=lambda _: np.random.seed(int(time.time())))  # expect: RSP005
+        fine = DataLoader(None, num_workers=2, worker_init_fn=lambda _: np.random.seed(torch.initial_seed() % 2**32))
+    """).lstrip())
+    got = {("train.py", f.line, f.code) for f in checker.check_file(path)}
+    assert got == expected(tmp_path, {"train.py": None})
+
+
+def test_pebble_pathos_and_a_global_state_function_as_the_task(tmp_path):
+    """Reader's shapes: pebble's pool and decorator, pathos's pools, an
+    ExitStack, and a global-state function handed over as the task."""
+    path = tmp_path / "pools.py"
+    path.write_text(textwrap.dedent("""
+        import random
+        from concurrent.futures import ProcessPoolExecutor
+        from contextlib import ExitStack
+        import numpy as np
+        from pathos.pools import ProcessPool, ThreadPool
+        from pebble import ProcessPool as PebblePool, concurrent
+
+        def draw(x):
+            return np.random.rand()  # expect: RSP001
+
+        def draw_more(x):
+            return random.random()  # expect: RSP001
+
+        @concurrent.process(timeout=10)
+        def decorated():
+            return np.random.normal()  # expect: RSP001
+
+        def main():
+            with PebblePool(2) as pool:
+                pool.schedule(draw, args=[1])
+            ProcessPool(2).uimap(draw_more, range(3))
+            with ExitStack() as stack:
+                executor = stack.enter_context(ProcessPoolExecutor(2))
+                executor.submit(np.random.random, 5)  # expect: RSP001
+            ThreadPool(2).amap(random.random, [])  # expect: RSP001
+    """).lstrip())
+    got = {("pools.py", f.line, f.code) for f in checker.check_file(path)}
+    assert got == expected(tmp_path, {"pools.py": None})
+    threads = [f.message for f in checker.check_file(path) if "amap" not in f.message and f.line == 25]
+    assert threads and "threads share it and race for it" in threads[0]
+
+
+def test_an_mpi_rank_as_the_whole_seed_is_rsp003_and_hashed_with_a_root_is_not(tmp_path):
+    path = tmp_path / "mpi.py"
+    path.write_text(textwrap.dedent("""
+        from mpi4py import MPI
+        import numpy as np
+
+        comm = MPI.COMM_WORLD
+        rank = comm.Get_rank()
+        np.random.seed(rank)  # expect: RSP003
+        rng = np.random.default_rng(comm.rank)  # expect: RSP003
+        fine = np.random.default_rng([rank, 1234])
+    """).lstrip())
+    got = {("mpi.py", f.line, f.code) for f in checker.check_file(path)}
+    assert got == expected(tmp_path, {"mpi.py": None})
+    assert all("MPI rank" in f.message for f in checker.check_file(path))
+
+
+def test_a_process_task_seeding_from_its_own_arguments_is_judged_by_the_seed_alone(tmp_path):
+    """Real DDP and RL code seeds each process from its arguments: the
+    state is the process's own (no RSP001), the arithmetic is RSP003."""
+    path = tmp_path / "workers.py"
+    path.write_text(textwrap.dedent("""
+        import multiprocessing as mp
+        import random
+        import numpy as np
+
+        def worker_process(args, rank, return_dict):
+            np.random.seed(args.seed + rank)  # expect: RSP003
+            random.seed(int(args.seed + rank))  # expect: RSP003
+            return_dict[rank] = np.random.rand() + random.random()
+
+        if __name__ == "__main__":
+            manager = mp.Manager()
+            results = manager.dict()
+            for rank in range(4):
+                mp.Process(target=worker_process, args=(None, rank, results)).start()
+    """).lstrip())
+    got = {("workers.py", f.line, f.code) for f in checker.check_file(path)}
+    assert got == expected(tmp_path, {"workers.py": None})
+
+
+def test_each_codes_documentation_names_the_rules_that_find_it():
+    """ruff's rule pages, flake8-bugbear's visitors: each code's text opens
+    with the functions that find it, and those are the checker's rules (or
+    what they call)."""
+    rules = {rule.__name__ for rule in checker.RULES}
+    for code in checker.CODES:
+        names = checker.RULE_DOCS[code].split(":")[0].split(", ")
+        for name in names:
+            assert callable(getattr(checker, name, None)), (code, name)
+        assert rules & set(names) or code in {"RSP002", "RSP005"}, code
+
+
+def test_a_ray_task_given_arithmetic_seeds_is_rsp003_and_its_own_reseed_is_right(tmp_path):
+    path = tmp_path / "rollouts.py"
+    path.write_text(textwrap.dedent("""
+        import ray
+        import numpy as np
+
+        @ray.remote
+        def rollout(seed):
+            np.random.seed(seed)
+            return np.random.rand()
+
+        futures = [rollout.remote(1000 + i) for i in range(8)]  # expect: RSP003
+        spawned = [rollout.remote(s) for s in np.random.SeedSequence(1).generate_state(8)]
+    """).lstrip())
+    got = {("rollouts.py", f.line, f.code) for f in checker.check_file(path)}
+    assert got == expected(tmp_path, {"rollouts.py": None})
