@@ -38,8 +38,7 @@ METHODS = [method for method in ["fork", "forkserver", "spawn"]
            if method in multiprocessing.get_all_start_methods()]
 
 # %%
-# Each case is this script, its top line filled in; the two workers wait
-# for each other, then each task draws.
+# Each case is this script, its top line filled in; workers wait, then draw.
 
 # Harness: the tasks' script, and what runs it and counts distinct results
 import json
@@ -97,7 +96,7 @@ for label, counts in measured.items():
 import matplotlib.pyplot as plt
 from matplotlib.colors import ListedColormap
 
-fig, ax = plt.subplots(figsize=(7.5, 3.2))
+fig, ax = plt.subplots(figsize=(5.6, 3.4), layout="constrained")
 counts = np.array([list(counts.values()) for counts in measured.values()])
 # Dark orange with white text for duplicates, pale blue and black else.
 ax.imshow(counts < 6, cmap=ListedColormap(["#e3eef8", "#b93a0b"]),
@@ -107,31 +106,66 @@ for (row, column), count in np.ndenumerate(counts):
             color="white" if count < 6 else "black",
             fontweight="bold" if count < 6 else "normal")
 ax.set_xticks(range(len(METHODS)), METHODS)
-ax.xaxis.tick_top()
-ax.set_yticks(range(len(measured)), list(measured))
+ax.set_yticks(range(len(measured)), [r.replace(", ", ",\n") for r in measured])
 ax.set_title(f"Distinct results, Python {sys.version.split()[0]}",
              loc="left", pad=24)
-fig.tight_layout()
+ax.xaxis.tick_top()  # last: a cell's last value would be printed on the page
 
 # %%
 # Why an import changes the answer
 # --------------------------------
 #
-# ``import numpy`` alone does not create NumPy's global random state; the
-# first use of ``numpy.random`` does, and SciPy and scikit-learn use it
-# when they are imported. From then on, a process that starts workers as
-# copies of itself copies that state too:
+# Since NumPy 2.0, ``import numpy`` alone does not create NumPy's global
+# random state: it imports ``numpy.random`` at first use (`2.4.6 <https://
+# github.com/numpy/numpy/blob/v2.4.6/numpy/__init__.py#L704-L719>`__; `1.26.4
+# <https://github.com/numpy/numpy/blob/v1.26.4/numpy/__init__.py#L157>`__
+# did at once). SciPy and scikit-learn use it on import, and workers
+# started as copies of a process copy it:
 #
 # * ``fork`` copies the parent, which ran the script's imports.
 # * ``forkserver``, the default on Linux from Python 3.14, forks every
 #   worker from one server process. Since Python 3.14.1 and 3.13.8 the
 #   server imports the main script once before forking, so its imports are
-#   copied too; before, each worker imported the script after the fork.
-# * ``spawn`` starts fresh interpreters, each seeded from the operating
-#   system's entropy: distinct, but no run can be repeated.
+#   copied too (`gh-126631 <https://github.com/python/cpython/issues/
+#   126631>`__); before, each worker imported it after the fork.
+# * ``spawn`` starts fresh interpreters seeded from the system's entropy:
+#   distinct, but no run can be repeated.
 #
-# The first row is distinct by luck: nothing had used ``numpy.random``
-# before the workers started. One import ends that luck.
+# The first row is distinct by luck, and only since NumPy 2.0: nothing had
+# used ``numpy.random`` before the workers started. One import ends that.
+
+# %%
+# Giving SciPy a spawned seed
+# ---------------------------
+#
+# SciPy 1.17.1 takes a generator made from the task's spawned seed, as
+# ``random_state=`` in `rvs <https://docs.scipy.org/doc/scipy-1.17.1/
+# reference/generated/scipy.stats.rv_continuous.rvs.html>`__ and as
+# ``rng=`` (`SPEC 7 <https://scientific-python.org/specs/spec-0007/>`__) in
+# `bootstrap <https://docs.scipy.org/doc/scipy-1.17.1/reference/generated/
+# scipy.stats.bootstrap.html>`__ and ``permutation_test``. Left out, both
+# draw from NumPy's global state, as the legacy ``random_state`` did
+# (`source <https://github.com/scipy/scipy/blob/v1.17.1/scipy/_lib/
+# _util.py#L172-L186>`__).
+
+from joblib import Parallel, delayed
+from scipy.stats import bootstrap, norm
+
+
+def scipy_task(seed):  # in the task: a generator of its own, from its seed
+    rng = np.random.default_rng(seed)
+    sample = norm.rvs(size=20, random_state=rng)
+    ci = bootstrap((sample,), np.mean, n_resamples=200, rng=rng)
+    return [*sample[:2], *ci.confidence_interval]
+
+
+seeds = np.random.SeedSequence(2024).spawn(6)
+scipy_runs = [Parallel(n_jobs=2, backend=backend)(delayed(scipy_task)(
+    seed) for seed in seeds) for backend in ["loky", "threading", "loky"]]
+scipy_distinct = len({repr(result) for result in scipy_runs[0]})
+scipy_same = all(run == scipy_runs[0] for run in scipy_runs)
+print(f"SciPy, spawned seeds: {scipy_distinct} distinct results of 6")
+print(f"loky, threading, loky again: the same results: {scipy_same}")
 
 # %%
 # .. _spawned-seed-for-scikit-learn:
@@ -139,11 +173,12 @@ fig.tight_layout()
 # Giving scikit-learn a spawned seed
 # ----------------------------------
 #
-# The fix is the one of every page here: pass each task a seed spawned
-# from one root, and hand it to the library. scikit-learn takes an int, a
-# ``RandomState`` or ``None``; it refuses NumPy's newer objects.
+# scikit-learn takes an int, a ``RandomState`` or ``None``; its
+# `check_random_state <https://github.com/scikit-learn/scikit-learn/blob/
+# 1.9.1/sklearn/utils/validation.py#L1455-L1485>`__ refuses the rest. A
+# ``RandomState`` on an ``MT19937`` bit generator takes a spawned
+# ``SeedSequence``: that one-line bridge gives each task its own stream.
 
-from joblib import Parallel, delayed
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 
@@ -153,26 +188,16 @@ for newer in [np.random.default_rng(0), np.random.SeedSequence(0)]:
     except ValueError:
         print(f"random_state={type(newer).__name__}: ValueError")
 
-# %%
-# A ``RandomState`` built on an ``MT19937`` bit generator accepts a spawned
-# ``SeedSequence``: the bridge is one line. Each task then splits its data
-# with its own stream, on any backend.
-
 
 def random_state_from(seed):  # one that scikit-learn takes, on seed's stream
     return np.random.RandomState(np.random.MT19937(seed))
 
 
-def held_out(random_state):  # which 3 of 20 rows a split holds out
+def split(seed):  # in the task: which 3 of 20 rows its split holds out
     return train_test_split(np.arange(20), test_size=3,
-                            random_state=random_state)[1]
+                            random_state=random_state_from(seed))[1]
 
 
-def split(seed):  # in the task: a stream of its own, from its seed
-    return held_out(random_state_from(seed))
-
-
-seeds = np.random.SeedSequence(2024).spawn(6)
 splits = {backend: np.array(Parallel(n_jobs=2, backend=backend)(
     delayed(split)(seed) for seed in seeds))
     for backend in ["loky", "threading"]}
@@ -182,39 +207,14 @@ print(f"spawned seeds: {bridged_distinct} distinct splits of 6")
 print(f"loky and threading gave the same splits: {bridged_same}")
 
 # %%
-# Ints and instances do not behave alike
-# --------------------------------------
-#
-# An int gives the same numbers at every call. A ``RandomState`` instance
-# is advanced by each call that uses it, so the second call differs.
-# ``sklearn.base.clone`` deep-copies a ``RandomState`` parameter: every
-# clone starts from the same state, as the pickled copies above did.
-
-from sklearn.base import clone
-from sklearn.linear_model import SGDClassifier
-
-instance = np.random.RandomState(7)
-int_repeats = np.array_equal(held_out(7), held_out(7))
-instance_repeats = np.array_equal(held_out(instance), held_out(instance))
-model = SGDClassifier(random_state=np.random.RandomState(7))
-copies = [clone(model).random_state for _ in range(2)]
-state = model.random_state.get_state()[1]
-clones_alike = all(np.array_equal(c.get_state()[1], state) for c in copies)
-print(f"random_state=7, two calls, same split: {int_repeats}")
-print(f"one RandomState, two calls, same split: {instance_repeats}")
-print(f"clone() copies the RandomState's state: {clones_alike}")
-
-# %%
 # What to remember
 # ----------------
 #
-# * A library call with ``random_state=None`` draws from the global state,
-#   and whether workers share it depends on the start method, the Python
-#   version and what was imported first. Give every such call a
-#   ``random_state`` built from the task's spawned seed.
-# * Pass seeds, not instances, across processes: an instance is copied
-#   into every task that receives it
-#   (:ref:`sphx_glr_auto_examples_plot_batches_and_pools.py`). The start
-#   methods: :ref:`sphx_glr_auto_examples_plot_start_methods.py`.
+# * A call left at ``random_state=None`` draws from the global state, which
+#   workers share or not by start method, Python version and imports. Give
+#   it a generator (SciPy) or a ``RandomState`` (sklearn) from a task seed.
+# * Pass seeds, not instances: each task gets a copy of an instance
+#   (:ref:`sphx_glr_auto_examples_plot_batches_and_pools.py`). Ints,
+#   instances and ``clone`` in scikit-learn: :doc:`plot_scikit_learn_n_jobs`.
 
 plt.show()

@@ -7,7 +7,9 @@ that is asserted exactly.
 """
 
 import re
+import subprocess
 import sys
+from importlib.metadata import version
 
 import numpy as np
 import pytest
@@ -162,17 +164,107 @@ def test_bridged_splits_are_distinct_and_the_same_on_every_backend(libraries):
     assert libraries.bridged_distinct == 6 and libraries.bridged_same
 
 
-def test_ints_repeat_instances_advance_and_clones_copy(libraries):
-    from sklearn.base import clone
-    from sklearn.model_selection import train_test_split
+def test_numpy_2_imports_numpy_random_lazily_as_the_page_says():
+    """import numpy alone leaves numpy.random (and its global state) unloaded;
+    the linked lines of NumPy's __init__ are the lazy import."""
+    import inspect
 
-    data = np.arange(20)
-    assert np.array_equal(*[train_test_split(data, test_size=3, random_state=7)[1] for _ in range(2)])
-    state = np.random.RandomState(7)
-    first, second = [train_test_split(data, test_size=3, random_state=state)[1] for _ in range(2)]
-    assert not np.array_equal(first, second)
-    model = libraries.SGDClassifier(random_state=np.random.RandomState(7))
-    copied = clone(model).random_state
-    assert copied is not model.random_state
-    assert copied.randint(10**9) == model.random_state.randint(10**9)
-    assert (libraries.int_repeats, libraries.instance_repeats, libraries.clones_alike) == (True, False, True)
+    assert int(np.__version__.split(".")[0]) >= 2
+    code = "import sys, numpy; print('numpy.random' in sys.modules)"
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert loaded.stdout.strip() == "False"
+    code = "import sys, numpy, scipy.stats; print(numpy.random.mtrand._rand is not None)"
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert loaded.stdout.strip() == "True"
+    linked = source_lines(inspect.getsourcefile(np), 704, 719)
+    assert "def __getattr__(attr):" in linked and 'elif attr == "random":' in linked
+    assert 'random' in source_lines(inspect.getsourcefile(np), 631, 631)
+
+
+def source_lines(path, first, last):
+    """Lines first..last (1-based) of an installed source file, as a link names them."""
+    with open(path, encoding="utf-8") as file:
+        return "".join(file.readlines()[first - 1:last])
+
+
+def test_scipy_takes_a_generator_where_the_page_says():
+    import inspect
+
+    from scipy.stats import bootstrap, norm, permutation_test
+
+    assert version("scipy") == "1.17.1"
+    for function in (bootstrap, permutation_test):
+        assert "rng" in inspect.signature(function).parameters
+    with pytest.raises(TypeError):  # rvs has no rng= in SciPy 1.17.1
+        norm.rvs(size=2, rng=np.random.default_rng(1))
+    # random_state=Generator: rvs draws from that generator.
+    drawn = norm.rvs(size=3, random_state=np.random.default_rng(1))
+    assert drawn.tolist() == np.random.default_rng(1).standard_normal(3).tolist()
+    data = (np.arange(10.0),)
+    twice = [bootstrap(data, np.mean, n_resamples=50, rng=np.random.default_rng(5)).confidence_interval
+             for _ in range(2)]
+    assert twice[0] == twice[1]
+    samples = (np.arange(5.0), np.arange(5.0) + 1)
+    pvalues = [permutation_test(samples, lambda x, y: np.mean(x) - np.mean(y), n_resamples=50,
+                                rng=np.random.default_rng(5)).pvalue for _ in range(2)]
+    assert pvalues[0] == pvalues[1]
+
+
+def test_scipy_left_out_draws_from_the_global_state():
+    """Left out, rvs and bootstrap follow np.random.seed: the global state."""
+    from scipy.stats import bootstrap, norm
+
+    def after_global_seed(call):
+        np.random.seed(3)
+        return call()
+
+    rvs = lambda: norm.rvs(size=3).tolist()  # noqa: E731
+    ci = lambda: tuple(bootstrap((np.arange(10.0),), np.mean, n_resamples=50).confidence_interval)  # noqa: E731
+    try:
+        for call in (rvs, ci):
+            assert after_global_seed(call) == after_global_seed(call)
+            assert after_global_seed(call) != call(), "the global state moved on"
+    finally:
+        np.random.seed(None)
+    # The linked lines are the documentation of that legacy behaviour.
+    import scipy._lib._util as util
+
+    linked = source_lines(util.__file__, 172, 186)
+    assert "the `numpy.random.RandomState`" in linked and "singleton is used" in linked
+
+
+def test_scipy_with_spawned_seeds_is_distinct_and_reproducible(libraries):
+    seeds = np.random.SeedSequence(2024).spawn(6)
+    sequential = [libraries.scipy_task(seed) for seed in seeds]
+    assert len({repr(result) for result in sequential}) == 6
+    assert all(run == sequential for run in libraries.scipy_runs)
+    assert (libraries.scipy_distinct, libraries.scipy_same) == (6, True)
+    printed = printed_by("plot_library_calls").splitlines()
+    assert "SciPy, spawned seeds: 6 distinct results of 6" in printed
+    assert "loky, threading, loky again: the same results: True" in printed
+
+
+def test_scikit_learn_link_names_check_random_state():
+    import inspect
+
+    from sklearn.utils import check_random_state
+
+    lines, first = inspect.getsourcelines(check_random_state)
+    assert version("scikit-learn") == "1.9.1"
+    assert (first, first + len(lines) - 1) == (1455, 1485)
+
+
+def test_library_page_offers_scipy_before_the_scikit_learn_bridge(site):
+    page = parse_html(site / "auto_examples" / "plot_library_calls.html")
+    ids = [tag["id"] for tag in page.select("section[id], span[id]")]
+    assert "giving-scipy-a-spawned-seed" in ids and "spawned-seed-for-scikit-learn" in ids
+    assert ids.index("giving-scipy-a-spawned-seed") < ids.index("spawned-seed-for-scikit-learn")
+    assert "ints-and-instances-do-not-behave-alike" not in ids, "that is plot_scikit_learn_n_jobs now"
+    links = [a["href"] for a in page.select("a[href]")]
+    assert any(href.startswith("plot_scikit_learn_n_jobs.html") for href in links)
+    external = [href for href in links if href.startswith("http")]
+    for needed in ("numpy/blob/v2.4.6/", "scipy-1.17.1/reference/generated/scipy.stats.bootstrap.html",
+                   "scipy/blob/v1.17.1/", "spec-0007", "scikit-learn/blob/1.9.1/", "cpython/issues/126631"):
+        assert any(needed in href for href in external), needed
+    for href in external:
+        assert not re.search(r"/(stable|latest|main|master)/", href), href
