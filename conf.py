@@ -61,6 +61,7 @@ extensions = [
     "offline_pages",  # docs/sphinxext: no page loads anything from outside
     "light_pages",  # docs/sphinxext: palette PNGs, only the icons pages use
     "tool_downloads",  # docs/sphinxext: tools link here, and are in the zips
+    "figures",  # docs/sphinxext: each figure has a dark twin for dark mode
 ]
 
 # Every cross-reference must resolve: a broken reference is a broken page.
@@ -80,6 +81,9 @@ html_css_files = ["custom.css"]
 html_favicon = "docs/_static/favicon.svg"
 html_show_sourcelink = False
 html_copy_source = False
+# Search ranks a page whose title holds the words typed above one that
+# merely mentions them (docs/sphinxext/search_scorer.js says why).
+html_search_scorer = "docs/sphinxext/search_scorer.js"
 
 # The sidebar on the right: the page's contents, then its downloads (gallery
 # pages) and its "edit" link. Generated pages have no source to edit.

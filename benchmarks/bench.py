@@ -21,7 +21,24 @@ What is measured (issue "Speed and weight"):
 7. Lighthouse (desktop and mobile) on the landing page and the core example,
    served gzip-compressed as GitHub Pages serves them;
 8. what tools/rng_guard.py adds to a clean 1 ms and 100 ms task, guarded
-   against bare (benchmarks/guard_overhead.py, in a process of its own).
+   against bare (benchmarks/guard_overhead.py, in a process of its own),
+   and to a program of clean 1 ms tasks run under `python -m rng_guard`
+   against bare (target: at most 1.10x, median of the runs; start-up apart);
+9. the set-up that `make html` does on a fresh machine: a venv made from
+   requirements.txt, timed and weighed, against one made without PyTorch,
+   to show what the PyTorch pages add (once each: pip's cache is warm
+   after the first, so the figures are what a second machine would see
+   with a warm cache, and the time of downloads is left out);
+10. the whole test suite as CI runs it: `make test` in a fresh clone of the
+   committed sources (its own venv, the site built from scratch, then
+   `pytest -n 2`), once, against the target of 10 minutes (issue "Faster
+   tests"). Once is enough: it takes many minutes, and the figure is a
+   wall time on a shared machine, not a ratio.
+11. tools/rng_check.py on the installed sources of NumPy, SciPy and
+   scikit-learn, file by file against the whole project with its imports
+   followed, in turns in one process (benchmarks/checker_speed.py;
+   target: the project costs at most 1.5x; `--checker-only` measures
+   this alone and replaces its section of the report).
 """
 
 import argparse
@@ -30,6 +47,7 @@ import gzip
 import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -181,6 +199,72 @@ def measure_guard():
             for seconds, times in runs.items()}
 
 
+def measure_guard_runner():
+    """Figure 8, the runner: medians of seconds per call and of start-up."""
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "guard_overhead.py"), "--runner", str(RUNS)],
+        capture_output=True, text=True, check=False, timeout=1800)
+    if result.returncode != 0:
+        raise SystemExit(f"bench: guard_overhead.py --runner failed:\n{result.stderr}")
+    runs = json.loads(result.stdout)
+    log(f"guard runner overhead: {runs}")
+    return {**{key: median(values) for key, values in runs.items()}, "runs": runs}
+
+
+def measure_checker():
+    """Figure 11: the checker, file by file and as one project."""
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "checker_speed.py"), str(RUNS)],
+        capture_output=True, text=True, timeout=7200)
+    if result.returncode != 0:
+        raise SystemExit(f"bench: checker_speed.py failed:\n{result.stderr}")
+    speed = json.loads(result.stdout)
+    log(f"checker: file by file {speed['median']['file_by_file']:.1f} s, "
+        f"project {speed['median']['project']:.1f} s, ratio {speed['ratio']:.2f}")
+    return speed
+
+
+CHECKER_HEADING = "## The checker: a project against file by file"
+
+
+def checker_lines(speed):
+    names = ", ".join(f"{name} {version}" for name, version in speed["libraries"].items())
+    rows = []
+    for mode, label in [("file_by_file", "file by file"), ("project", "one project, imports followed")]:
+        rows.append(
+            f"| {label} | {speed['median'][mode]:.1f} s | {speed['lines_per_second'][mode]:,.0f} "
+            f"| {speed['peak_bytes'][mode] / 2**20:,.0f} MiB | {speed['findings'][mode]} "
+            f"| {', '.join(f'{value:.1f}' for value in speed['runs'][mode])} |")
+    return [
+        "", CHECKER_HEADING, "",
+        f"`tools/rng_check.py` on the installed sources of {names}:",
+        f"{speed['files']:,} files, {speed['lines']:,} lines, checked file by file (`check_file`)",
+        "and as one project (`check_paths`, every import between them followed), in turns,",
+        "each check in a fresh interpreter that reports its peak memory (ru_maxrss)",
+        "(`benchmarks/checker_speed.py`).", "",
+        "| check | median | lines/s | peak memory | findings | runs (s) |",
+        "| --- | --- | --- | --- | --- | --- |",
+        *rows, "",
+        f"Ratio project / file by file: {speed['ratio']:.2f} (target: at most 1.5, "
+        f"{verdict(speed['ratio'] <= 1.5)}).",
+    ]
+
+
+def replace_section(path, heading, lines, started, command):
+    """Write a section into an existing report, in place of the one there
+    (or at its end), saying when and on what it was measured."""
+    lines = list(lines)
+    lines[3:3] = [f"Measured {started:%Y-%m-%d %H:%M} UTC on {machine()}, by",
+                  f"`{command}` (a full `make bench` measures it too).", ""]
+    text = path.read_text() if path.is_file() else ""
+    heading = f"\n{heading}\n"
+    if heading in text:
+        start = text.index(heading)
+        following = text.find("\n## ", start + len(heading))
+        text = text[:start] + (text[following:] if following != -1 else "")
+    path.write_text(text.rstrip("\n") + "\n" + "\n".join(lines) + "\n")
+
+
 def build_baseline(folder):
     """The site with sphinx-gallery's and the theme's defaults; returns (site, seconds)."""
     shutil.copytree(ROOT / "examples", folder / "examples")
@@ -291,6 +375,131 @@ def measure_lighthouse(folder, scratch):
 # -- Report ---------------------------------------------------------------------------
 
 
+# -- Set-up -----------------------------------------------------------------------------
+
+
+def folder_size(folder):
+    return sum(path.stat().st_size for path in Path(folder).rglob("*") if path.is_file() and not path.is_symlink())
+
+
+def venv_from(requirements, folder):
+    """Make a venv at folder from the requirements' text, as `make venv`
+    does; return (seconds, bytes)."""
+    listed = folder.with_suffix(".txt")
+    listed.write_text(requirements)
+    start = time.perf_counter()
+    run([sys.executable, "-m", "venv", str(folder)], cwd=ROOT)
+    run([str(folder / "bin" / "python"), "-m", "pip", "install", "--quiet", "-r", str(listed)], cwd=ROOT)
+    return time.perf_counter() - start, folder_size(folder)
+
+
+def measure_setup(scratch):
+    """Figure 9: the venv with every pin, and the venv without torch."""
+    # requirements-gil.txt (Ray) too: the bench runs on a Python with the GIL.
+    requirements = (ROOT / "requirements.txt").read_text() + "\n" + (ROOT / "requirements-gil.txt").read_text()
+    without_torch = "\n".join(line for line in requirements.splitlines() if not line.startswith("torch=="))
+    setup = {}
+    for name, text in [("every pin", requirements), ("without torch", without_torch)]:
+        setup[name] = venv_from(text, scratch / f"venv-{name.replace(' ', '-')}")
+        log(f"venv, {name}: {setup[name][0]:.0f} s, {setup[name][1] / 2**30:.2f} GiB")
+        shutil.rmtree(scratch / f"venv-{name.replace(' ', '-')}")
+    return setup
+
+
+def setup_lines(setup):
+    (full_seconds, full_size), (bare_seconds, bare_size) = setup["every pin"], setup["without torch"]
+    return [
+        "",
+        "## Set-up: the venv that `make html` makes",
+        "",
+        "A venv made from `requirements.txt` and `requirements-gil.txt` with pip,",
+        "as `make venv` does on a Python with the GIL, once",
+        "with every pin and once without `torch==2.14.1` (PyPI's CUDA build,",
+        "which runs on the CPU, and its `nvidia-*` dependencies). pip's cache was",
+        "warm, so download time is not counted.",
+        "",
+        "| venv | time | size |",
+        "| --- | --- | --- |",
+        f"| every pin | {full_seconds:.0f} s | {full_size / 2**30:.2f} GiB |",
+        f"| without torch | {bare_seconds:.0f} s | {bare_size / 2**30:.2f} GiB |",
+        f"| what the PyTorch pages add | {full_seconds - bare_seconds:.0f} s | {(full_size - bare_size) / 2**30:.2f} GiB |",
+    ]
+
+
+def replace_setup_section(path, setup, started):
+    """Write the set-up's section into an existing report, in place of the
+    one there (or at its end), saying when and on what it was measured."""
+    lines = setup_lines(setup)
+    lines[3:3] = [f"Measured {started:%Y-%m-%d %H:%M} UTC on {machine()}, by",
+                  "`python benchmarks/bench.py --setup-only` (a full `make bench` measures it too).", ""]
+    text = path.read_text() if path.is_file() else ""
+    heading = "\n## Set-up: the venv that `make html` makes\n"
+    if heading in text:
+        start = text.index(heading)
+        following = text.find("\n## ", start + len(heading))
+        text = text[:start] + (text[following:] if following != -1 else "")
+    path.write_text(text.rstrip("\n") + "\n" + "\n".join(lines) + "\n")
+
+
+# The target of issue "Faster tests": a fresh clone's `make test`, set-up included.
+SUITE_TARGET_SECONDS = 10 * 60
+# pytest's last line: "== 1 failed, 947 passed, 1 skipped in 1964.40s (0:32:44) =="
+PYTEST_SUMMARY = re.compile(r"^=+ (?P<counts>.*) in (?P<seconds>[\d.]+)s(?: \([\d:]+\))? =+$", re.M)
+
+
+def measure_suite(scratch):
+    """Figure 10: `make test` in a fresh clone of the committed sources, once.
+
+    Returns {"seconds": the whole make test, "pytest": pytest's own seconds,
+    "counts": pytest's summary, "commit": the commit, "ok": its exit status
+    was 0}. Its venv is the clone's own (.venv), made from the requirements
+    as on a fresh machine (pip's cache is warm, as in figure 9).
+    """
+    clone = scratch / "fresh-clone"
+    subprocess.run(["git", "clone", "--quiet", "--no-hardlinks", str(ROOT), str(clone)], check=True)
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=clone, capture_output=True, text=True,
+                            check=True).stdout.strip()
+    env = {name: value for name, value in os.environ.items() if name not in ("VENV", "MAKEFLAGS", "MFLAGS")}
+    log(f"make test in a fresh clone of {commit} ...")
+    start = time.perf_counter()
+    result = subprocess.run(["make", "test"], cwd=clone, capture_output=True, text=True, env=env)
+    seconds = time.perf_counter() - start
+    summary = PYTEST_SUMMARY.findall(result.stdout)
+    counts, pytest_seconds = summary[-1] if summary else ("no pytest summary", "nan")
+    log(f"make test: {seconds / 60:.1f} min, pytest {float(pytest_seconds) / 60:.1f} min: {counts}")
+    kept = ROOT / "build" / "bench-make-test.log"  # the whole output, to read afterwards
+    kept.parent.mkdir(exist_ok=True)
+    kept.write_text(result.stdout + "\n--- stderr ---\n" + result.stderr)
+    if result.returncode != 0:
+        log(f"make test failed (the whole log: {kept}):\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+    shutil.rmtree(clone)
+    return {"seconds": seconds, "pytest": float(pytest_seconds), "counts": counts, "commit": commit,
+            "ok": result.returncode == 0}
+
+
+def suite_row(suite):
+    """The Targets table's row for figure 10."""
+    return (f"| a fresh clone's `make test` (venv, `make html`, `pytest -n 2`) at most 10 min, once "
+            f"| {suite['seconds'] / 60:.1f} min, of which pytest {suite['pytest'] / 60:.1f} min "
+            f"({suite['counts']}; commit {suite['commit']}) "
+            f"| {verdict(suite['ok'] and suite['seconds'] <= SUITE_TARGET_SECONDS)} |")
+
+
+def replace_suite_row(path, suite):
+    """Write figure 10's row into an existing report's Targets table, in
+    place of the one there (or at the table's end)."""
+    lines = path.read_text().splitlines()
+    row = suite_row(suite)
+    mine = [i for i, line in enumerate(lines) if line.startswith("| a fresh clone's `make test`")]
+    if mine:
+        lines[mine[0]] = row
+    else:
+        table = lines.index("## Targets")
+        end = next(i for i in range(table + 4, len(lines)) if not lines[i].startswith("|"))
+        lines.insert(end, row)
+    path.write_text("\n".join(lines) + "\n")
+
+
 def machine():
     cpu = "unknown CPU"
     cpuinfo = Path("/proc/cpuinfo")
@@ -311,7 +520,31 @@ def verdict(ok):
     return "met" if ok else "**missed**"
 
 
-def guard_lines(guard):
+def runner_row(runner):
+    """The Targets table's row for the guard's runner (figure 8)."""
+    return (f"| a clean 1 ms task under `python -m rng_guard` at most 1.10x bare (median of {RUNS}) "
+            f"| {runner['runner'] / runner['bare']:.3f}x (start-up {runner['startup_runner']:.2f} s "
+            f"against {runner['startup_bare']:.2f} s, apart) | {verdict(runner['runner'] / runner['bare'] <= 1.10)} |")
+
+
+def replace_target_row(path, start, row):
+    """Write a row of the Targets table in place of the one that begins
+    with start (or at the table's end)."""
+    lines = path.read_text().splitlines()
+    mine = [i for i, line in enumerate(lines) if line.startswith(start)]
+    if mine:
+        lines[mine[0]] = row
+    else:
+        table = lines.index("## Targets")
+        end = next(i for i in range(table + 4, len(lines)) if not lines[i].startswith("|"))
+        lines.insert(end, row)
+    path.write_text("\n".join(lines) + "\n")
+
+
+GUARD_HEADING = "## The guard's cost to a clean task"
+
+
+def guard_lines(guard, runner):
     lines = [
         "",
         "## The guard's cost to a clean task",
@@ -329,10 +562,25 @@ def guard_lines(guard):
             f"| {seconds * 1e3:g} ms | {bare * 1e3:.3f} ms | {wrapped * 1e3:.3f} ms "
             f"| {(wrapped - bare) * 1e6:.0f} µs | {wrapped / bare:.3f} "
             f"| {', '.join(f'{value * 1e3:.3f}' for value in times['guarded'])} |")
+    lines += [
+        "",
+        "A program nobody edited: 500 clean 1 ms tasks handed to joblib's `Parallel(n_jobs=1)`,",
+        "run bare and under `python -m rng_guard` in turn, each process timing its own loop;",
+        "start-up is the process's wall time less its loop.",
+        "",
+        "| run | per call | ratio to bare | start-up | runs (per call, ms) |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for mode in ("bare", "runner"):
+        lines.append(
+            f"| {'bare' if mode == 'bare' else '`python -m rng_guard`'} | {runner[mode] * 1e3:.3f} ms "
+            f"| {runner[mode] / runner['bare']:.3f} | {runner['startup_' + mode]:.2f} s "
+            f"| {', '.join(f'{value * 1e3:.3f}' for value in runner['runs'][mode])} |")
     return lines
 
 
-def write_report(path, builds, plain, weights, scores, baseline_seconds, started, guard):
+def write_report(path, builds, plain, weights, scores, baseline_seconds, started, guard, setup, runner,
+                 suite, checker):
     clean = median(builds["clean"])
     examples = median(builds["examples"])
     no_change = median(seconds for seconds, _ in builds["no_change"])
@@ -371,6 +619,8 @@ def write_report(path, builds, plain, weights, scores, baseline_seconds, started
         f"| {verdict(core_ratio <= 0.60)} |",
         f"| core page weight, gzip, at most 33% of the defaults' | {core_gzip_ratio:.0%} "
         f"| {verdict(core_gzip_ratio <= 0.33)} |",
+        runner_row(runner),
+        suite_row(suite),
     ]
     minimums = {
         "desktop": {"performance": 95, "accessibility": 100, "best-practices": 95, "seo": 95},
@@ -458,16 +708,53 @@ def write_report(path, builds, plain, weights, scores, baseline_seconds, started
             f"| {result['total-blocking-time']:.0f} ms | {result['cumulative-layout-shift']:.3f} "
             f"| {', '.join(result['failed audits']) or 'none'} |"
         )
-    lines += guard_lines(guard)
+    lines += guard_lines(guard, runner)
+    lines += setup_lines(setup)
+    lines += checker_lines(checker)
     path.write_text("\n".join(lines) + "\n")
-    return [line for line in lines if line.endswith("| **missed** |")]
+    return [line for line in lines if line.endswith("| **missed** |") or "**missed**)" in line]
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--output", type=Path, default=ROOT / "BENCHMARKS.md")
+    parser.add_argument("--setup-only", action="store_true",
+                        help="measure only the set-up (figure 9) and replace its section of the report")
+    parser.add_argument("--suite-only", action="store_true",
+                        help="measure only a fresh clone's make test (figure 10) and replace its row of the report")
+    parser.add_argument("--guard-only", action="store_true",
+                        help="measure only the guard's cost (figure 8) and replace its section and target row")
+    parser.add_argument("--checker-only", action="store_true",
+                        help="measure only the checker (figure 11) and replace its section of the report")
     arguments = parser.parse_args()
     started = datetime.datetime.now(datetime.UTC)
+    if arguments.suite_only:
+        with tempfile.TemporaryDirectory(prefix="bench-") as scratch:
+            suite = measure_suite(Path(scratch))
+        replace_suite_row(arguments.output, suite)
+        log(f"wrote the test suite's row of {arguments.output}")
+        if not (suite["ok"] and suite["seconds"] <= SUITE_TARGET_SECONDS):
+            raise SystemExit("bench: targets missed:\n" + suite_row(suite))
+        return
+    if arguments.guard_only:
+        guard, runner = measure_guard(), measure_guard_runner()
+        replace_section(arguments.output, GUARD_HEADING, guard_lines(guard, runner), started,
+                        "python benchmarks/bench.py --guard-only")
+        replace_target_row(arguments.output, "| a clean 1 ms task under `python -m rng_guard`", runner_row(runner))
+        log(f"wrote the guard's section of {arguments.output}")
+        if runner["runner"] / runner["bare"] > 1.10:
+            raise SystemExit("bench: targets missed:\n" + runner_row(runner))
+        return
+    if arguments.checker_only:
+        replace_section(arguments.output, CHECKER_HEADING, checker_lines(measure_checker()), started,
+                        "python benchmarks/bench.py --checker-only")
+        log(f"wrote the checker's section of {arguments.output}")
+        return
+    if arguments.setup_only:
+        with tempfile.TemporaryDirectory(prefix="bench-") as scratch:
+            replace_setup_section(arguments.output, measure_setup(Path(scratch)), started)
+        log(f"wrote the set-up section of {arguments.output}")
+        return
     with tempfile.TemporaryDirectory(prefix="bench-") as scratch:
         scratch = Path(scratch)
         site = scratch / "site"
@@ -484,8 +771,12 @@ def main():
             browser.close()
         scores = measure_lighthouse(built, scratch)
         guard = measure_guard()
+        runner = measure_guard_runner()
+        setup = measure_setup(scratch)
+        suite = measure_suite(scratch)
+        checker = measure_checker()
         missed = write_report(arguments.output, builds, plain, weights, scores, baseline_seconds, started,
-                              guard)
+                              guard, setup, runner, suite, checker)
     log(f"wrote {arguments.output}")
     if missed:
         raise SystemExit("bench: targets missed:\n" + "\n".join(missed))

@@ -204,12 +204,13 @@ MatrixTables()  # the last line of its cell: the page and notebooks show it
 #   every row: the numbers depend on the root seed and the task's index
 #   (:ref:`sphx_glr_auto_examples_plot_spawned_generators.py`).
 # * The global ``np.random`` repeats itself in forked workers, copies of
-#   the parent; in ``forkserver`` workers on Python 3.14.1+ and 3.13.8+,
-#   copies of a server that imported the script, ``numpy.random``
-#   included; and wherever a module-level ``np.random.seed(0)`` seeded
-#   every worker alike. ``random`` repeats only where each ``spawn`` (or,
-#   on older Pythons, ``forkserver``) worker runs ``random.seed(0)``
-#   itself: after a fork, ``random`` reseeds itself.
+#   the parent; in ``forkserver`` workers on Python 3.14.1+ and 3.13.8+
+#   (`gh-137996 <https://github.com/python/cpython/issues/137996>`__),
+#   copies of a server that imported the script and ``numpy.random``; and
+#   wherever a module-level ``np.random.seed(0)`` seeded every worker
+#   alike. ``random`` repeats only where each ``spawn`` (or older
+#   ``forkserver``) worker runs ``random.seed(0)``: forked ones `reseed it
+#   <https://github.com/python/cpython/blob/v3.11.7/Lib/random.py#L900>`__.
 # * A generator made at module level, and one generator handed to every
 #   task, are duplicated on every process backend: loky pickles the first
 #   with the task, ``spawn`` workers make it again from the same seed, and

@@ -4,26 +4,15 @@ Check your own code for these mistakes
 ===========================================
 
 Does *your* code have the bugs this site shows? Download
-:download:`rng_check.py <../../tools/rng_check.py>`
-(one file, standard library only, Python 3.11 or later) and run it on
-your project: ``python rng_check.py src/``. It reads the code
-without running it and reports six mistakes, each with a code, a line and
-a link back here. Below, it runs on a wrong and a right version of each.
+:download:`rng_check.py <../../tools/rng_check.py>` (one file, standard
+library only, Python 3.11+) and run it on your project:
+``python rng_check.py src/``. It reads the code without running it,
+follows the project's own imports, and reports eight mistakes, each with
+a code, a line and a link here. Below: a wrong and a right version of each.
 """
 # sphinx_gallery_thumbnail_path = "_static/thumbnails/check_your_code.png"
 
-# %%
-# Running the checker
-# -------------------
-#
-# Each finding is one line, ``path:line:column: CODE message``, the format
-# editors and CI systems read (a notebook's cells count from 1:
-# ``analysis.ipynb:cell 3:2:12``). It exits with 1 when something is found,
-# 0 when nothing is, 2 on a usage error. ``--select`` and ``--ignore`` take
-# codes; ``# noqa: RSP001`` silences one code on its line. With the
-# repository's ``.pre-commit-hooks.yaml`` it is a pre-commit hook.
-
-# Harness: save a snippet, run the checker on it, print its findings
+# Harness: save snippets, run the checker on them, print its findings
 import subprocess
 import sys
 import tempfile
@@ -39,23 +28,51 @@ try:  # beside this script in its zip, or downloaded from this page
     import rng_check
 except ModuleNotFoundError:
     sys.exit("Save rng_check.py, from this page, next to this script.")
-
 reports = {}  # (code, "wrong" or "right") -> the codes the checker found
+
+
+def run(files, *options):
+    # (exit status, findings wrapped to fit the page) on {name: source}
+    with tempfile.TemporaryDirectory() as folder:
+        for name, source in files.items():
+            Path(folder, name).write_text(dedent(source).lstrip())
+        result = subprocess.run([sys.executable, rng_check.__file__,
+                                 *options, "."], cwd=folder,
+                                capture_output=True, text=True)
+    return result.returncode, [fill(line, 79, subsequent_indent="    ")
+                               for line in result.stdout.splitlines()]
 
 
 def check(code, **versions):
     for version, source in versions.items():
-        with tempfile.TemporaryDirectory() as folder:
-            Path(folder, "snippet.py").write_text(dedent(source).lstrip())
-            result = subprocess.run(
-                [sys.executable, rng_check.__file__, "snippet.py"],
-                cwd=folder, capture_output=True, text=True)
-        findings = result.stdout.splitlines()
+        status, findings = run({"snippet.py": source})
         reports[code, version] = [line.split()[1] for line in findings]
-        print(f"{code}, {version}: exit status {result.returncode}")
-        for line in findings:  # wrapped to fit the page
-            print(fill(line, 79, subsequent_indent="    "))
+        print(f"{code}, {version}: exit status {status}", *findings, sep="\n")
 
+
+# %%
+# Running the checker
+# -------------------
+#
+# A task handed to a pool in one module may draw in another: given folders,
+# the checker follows the imports between the files given (never beyond)
+# and reports where the draw is, here with ``--format github`` (GitHub
+# Actions annotations; also ``json``, ``sarif`` and, by default,
+# ``path:line:column: CODE message``). An unreadable file is RSP900 or
+# RSP901. Exit status: 1 if something is found, 0 if not, 2 on a usage
+# error. ``--select``, ``--ignore``, ``# noqa`` and ``--explain RSP001``
+# work as in ruff; ``flake8 --select RSP`` checks file by file.
+
+found = run({"helpers.py": """
+    import numpy as np
+    def noisy(x):
+        return x + np.random.normal()
+""", "main.py": """
+    from joblib import Parallel, delayed
+    from helpers import noisy
+    Parallel(n_jobs=2)(delayed(noisy)(x) for x in range(4))
+"""}, "--format", "github")[1]
+print(*found, sep="\n")
 
 # %%
 # .. _rsp001:
@@ -64,14 +81,12 @@ def check(code, **versions):
 # -----------------------------------------------
 #
 # The mistake of :ref:`the core example
-# <sphx_glr_auto_examples_plot_random_state_in_parallel.py>`: the numbers
-# come from whatever state the worker holds. The checker also looks into
-# the functions of the file that the task calls. The fix: a seed per task.
+# <sphx_glr_auto_examples_plot_random_state_in_parallel.py>`. (A process
+# task that reseeds it with its own seed, or fresh entropy, is right.)
 
 draws_globally, seeds_each_task = """
     import numpy as np
     from joblib import Parallel, delayed
-
     def task(i):
         return np.random.randint(100, size=5)
 
@@ -80,7 +95,6 @@ draws_globally, seeds_each_task = """
 """, """
     import numpy as np
     from joblib import Parallel, delayed
-
     def task(seed):
         return np.random.default_rng(seed).integers(100, size=5)
 
@@ -96,24 +110,15 @@ check("RSP001", wrong=draws_globally, right=seeds_each_task)
 # RSP002: one generator object for every task
 # -------------------------------------------
 #
-# Processes receive copies of the one generator and repeat each other
-# (:ref:`sphx_glr_auto_examples_plot_batches_and_pools.py`); threads race
-# for it. The fix spawns one generator per task.
+# Processes get copies of it and repeat each other; threads race for it.
+# So with ``self.rng`` in a method handed to a pool, or a
+# ``worker_init_fn`` seeding every worker alike.
 
-one_for_all = """
-    import numpy as np
-    from concurrent.futures import ProcessPoolExecutor
-
-    def task(generator):
-        return generator.integers(100, size=5)
-
-    if __name__ == "__main__":
-        generator = np.random.default_rng(2024)
-        with ProcessPoolExecutor(2) as pool:
-            print(list(pool.map(task, [generator] * 5)))
-"""
+one_for_all = seeds_each_task.replace("for s in seeds", "for s in [rng] * 5")\
+    .replace("seeds = np.random.SeedSequence(2024).spawn(5)", "rng = np.ra"
+             "ndom.default_rng(2024)")
 check("RSP002", wrong=one_for_all,
-      right=one_for_all.replace("[generator] * 5", "generator.spawn(5)"))
+      right=one_for_all.replace("[rng] * 5", "rng.spawn(5)"))
 
 # %%
 # .. _rsp003:
@@ -121,16 +126,13 @@ check("RSP002", wrong=one_for_all,
 # RSP003: a seed made by arithmetic
 # ---------------------------------
 #
-# ``root + task_id`` gives distinct seeds in one run, but runs with nearby
-# roots share streams, as NumPy's documentation warns and
-# :ref:`sphx_glr_auto_examples_plot_spawned_generators.py` measures. A
-# loop counter as the seed repeats the same streams in every loop seeded
-# that way, and so does a PyTorch ``DataLoader``'s ``worker_init_fn`` that
-# seeds with the worker id. Hash the pair: ``default_rng([task_id, root])``.
+# ``root + task_id`` (``seed + rank`` in ``torch.manual_seed``, ``env.seed``)
+# or a worker id as the seed: runs with nearby roots share streams
+# (:ref:`sphx_glr_auto_examples_plot_spawned_generators.py`, `NumPy <https://
+# numpy.org/doc/2.4/reference/random/parallel.html>`__). Hash the pair.
 
 added_seeds = """
     import numpy as np
-
     def task(root, task_id):
         return np.random.default_rng(root + task_id).random()
 """
@@ -143,11 +145,11 @@ check("RSP003", wrong=added_seeds,
 # RSP004: random state made at import
 # -----------------------------------
 #
-# ``spawn`` workers run the main module again; ``forkserver`` workers copy
-# a server that ran it (:ref:`sphx_glr_auto_examples_plot_start_methods.py`).
-# It is reported where such processes start (``multiprocessing``, process
-# executors, joblib's ``multiprocessing`` backend, dask's local cluster)
-# and a task draws from that state, as RSP001 is. The fix is RSP001's.
+# Workers that run the script again, or copy one that ran it, start alike
+# (:ref:`sphx_glr_auto_examples_plot_start_methods.py`): NumPy's state
+# under ``fork``, ``spawn`` and ``forkserver``, not on dask, whose workers
+# `reseed NumPy <https://github.com/dask/distributed/blob/2026.8.0/
+# distributed/nanny.py#L1030-L1032>`__ (not ``random``).
 
 seeded_at_import = draws_globally.replace(
     "delayed\n", "delayed\n\n    np.random.seed(0)\n").replace(
@@ -161,23 +163,14 @@ check("RSP004", wrong=seeded_at_import, right=seeds_each_task.replace(
 # RSP005: a task seeds with the time, a process id, a uuid or hash()
 # ------------------------------------------------------------------
 #
-# Tasks started in the same clock tick, or in one reused worker, get the
-# same seed, and no run can be repeated; a uuid never repeats, and a
-# string's ``hash()`` differs between processes. The checker reports such
-# a seed inside a task. A seed derived from a root has neither flaw.
+# Tasks started in one clock tick get one seed. A str's ``hash()`` is one
+# in forked and dask workers (`PYTHONHASHSEED <https://github.com/dask/
+# distributed/blob/2026.8.0/distributed/nanny.py#L225-L228>`__).
 
-seeded_by_pid = """
-    import os
-    import numpy as np
-    from joblib import Parallel, delayed
-
-    def task(i):
-        return np.random.default_rng(os.getpid()).random()
-
-    Parallel(n_jobs=2)(delayed(task)(i) for i in range(5))
-"""
-check("RSP005", wrong=seeded_by_pid,
-      right=seeded_by_pid.replace("os.getpid()", "[i, 2024]"))
+seeded_by_pid = seeds_each_task.replace(
+    "default_rng(seed)", "default_rng(os.getpid())").replace(
+    "import numpy", "import os\n    import numpy")
+check("RSP005", wrong=seeded_by_pid, right=seeds_each_task)
 
 # %%
 # .. _rsp006:
@@ -185,36 +178,43 @@ check("RSP005", wrong=seeded_by_pid,
 # RSP006: a task spawns from a parent that every task shares
 # ----------------------------------------------------------
 #
-# Threads that spawn from one parent at once can get the same child, above
-# all without the GIL (:ref:`sphx_glr_auto_examples_plot_free_threading.py`);
-# processes spawn from copies, which give the same children. The checker
-# reports a task that spawns from a parent made at module level, or from
-# one object passed to every task. The fix: a seed from the task's number.
+# Threads that spawn from one parent at once can get the same child
+# (`NumPy issue 32063 <https://github.com/numpy/numpy/issues/32063>`__);
+# processes spawn from copies, which give the same children.
 
-spawned_in_task = """
-    import numpy as np
-    from joblib import Parallel, delayed
-
-    ROOT = np.random.SeedSequence(2024)
-
-    def task(i):
-        return np.random.default_rng(ROOT.spawn(1)[0]).random()
-
-    Parallel(n_jobs=4, backend="threading")(delayed(task)(i) for i in range(8))
-"""
-check("RSP006", wrong=spawned_in_task,
-      right=spawned_in_task.replace("ROOT.spawn(1)[0]", "[i, 2024]"))
+threads = seeds_each_task.replace("n_jobs=2", 'n_jobs=4, backend="threading"')
+spawned_in_task = threads.replace("delayed\n", (
+    "delayed\n\n    ROOT = np.random.SeedSequence(2024)\n")).replace(
+    "default_rng(seed)", "default_rng(ROOT.spawn(1)[0])")
+check("RSP006", wrong=spawned_in_task, right=threads)
 
 # %%
-# What it cannot see
-# ------------------
+# .. _rsp007:
 #
-# It reads one file at a time and never runs it: it misses a task imported
-# from another module, a generator in a dict or an attribute, names bound
-# other than by a plain assignment or ``with``, and every library call that
-# draws from a global state, such as ``scipy.stats.norm.rvs()`` or
-# scikit-learn with ``random_state=None``
-# (:ref:`sphx_glr_auto_examples_plot_library_calls.py`). It prefers
-# silence to a false alarm: a clean run is no proof. For what it cannot
-# see, wrap the tasks in :doc:`the guard <plot_guard_your_tasks>`, which
-# watches them run.
+# RSP007: random 32-bit seeds, one per task
+# -----------------------------------------
+#
+# Two of ``n`` tasks share a seed with a chance of about n²/2³³
+# (:ref:`sphx_glr_auto_examples_plot_seed_collisions.py`).
+
+check("RSP007", wrong=seeds_each_task.replace("SeedSequence(2024).spawn(5)",
+      "default_rng(2024).integers(2**32, size=5)"), right=seeds_each_task)
+
+# %%
+# .. _rsp008:
+#
+# RSP008: a library call left at ``random_state=None``
+# ----------------------------------------------------
+#
+# ``KMeans()``, ``train_test_split()``, ``KFold(shuffle=True)`` or SciPy's
+# ``norm.rvs()`` draw from NumPy's global state
+# (:ref:`sphx_glr_auto_examples_plot_library_calls.py`). The list comes
+# from their signatures; :doc:`the guard <plot_guard_your_tasks>` sees the
+# calls that no list can (your wrappers, other libraries).
+
+unseeded_split = seeds_each_task.replace("np.random.default_rng(seed)."
+    "integers(100, size=5)", "train_test_split(range(10))").replace(
+    "delayed\n", "delayed\n    from sklearn.model_selection import "
+    "train_test_split\n")
+check("RSP008", wrong=unseeded_split, right=unseeded_split.replace(
+    "range(10))", "range(10), random_state=seed.generate_state(1)[0])"))

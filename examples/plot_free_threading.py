@@ -3,15 +3,14 @@ r"""
 Free-threaded Python: threads that draw at one time
 ===================================================
 
-On a free-threaded CPython (the ``3.13t`` and ``3.14t`` builds, PEP 703),
-the threads of joblib's ``threading`` backend run Python code at the same
-time. A generator that they share stays correct, because NumPy locks it,
-but two races that the GIL made rare become common: tasks that spawn from
-one shared parent get the same child twice, and a shared ``random.gauss()``
-gives two threads the same value. This page measures both, and the cost of
-sharing, on each interpreter that the build names, with the GIL and
-without it. The rule that avoids both: spawn every child, and make every
-source, before the tasks start.
+On a free-threaded CPython (3.13t, 3.14t, PEP 703), the threads of
+joblib's ``threading`` backend run Python code at the same time. A
+generator they share stays correct: NumPy locks it. Two races remain, with
+the GIL or without: tasks that spawn from one shared parent can get the
+same child, and a shared ``random.gauss()`` can give two threads the same
+value. This page counts both, and times sharing, on each interpreter its
+build names, saying which and whether the GIL was on. The rule that avoids
+both: spawn every child, and make every source, before the tasks start.
 """
 
 # %%
@@ -48,10 +47,9 @@ report(seed_sequence=race(np.random.SeedSequence, lambda s: s.spawn_key),
 """
 
 # %%
-# Each program runs in a fresh interpreter: this one, or those that
-# ``RANDOM_STATE_PYTHONS`` lists (separated by spaces, each with numpy and
-# joblib). A free-threaded interpreter runs twice: with the GIL off, and
-# with ``PYTHON_GIL=1``, which turns the GIL back on in the same binary.
+# Each program runs in a fresh interpreter: this one, or those listed in
+# ``RANDOM_STATE_PYTHONS`` (each with numpy and joblib). A free-threaded one
+# runs twice: GIL off, and ``PYTHON_GIL=1``, the GIL back on in that binary.
 
 # Harness: run a program on every interpreter, and read what it reports
 import json
@@ -116,27 +114,30 @@ for result in spawning:
           f"{generators[0]:>12,}{generators[1]:>7,}"
           f"{result['spawned_first']:>10,}")
 print("; ".join(sorted({result["versions"] for result in spawning})))
+without_gil = [label(result) for result in spawning if not result["gil"]]
+print("Measured without the GIL:", ", ".join(without_gil) or "none here")
 
 # %%
 # ``spawn`` reads the parent's count of the children it has spawned, builds
 # the new children, and only then adds to the count, with no lock around
-# the three steps (NumPy issue 32063, open for NumPy 2.4). Two tasks that
-# spawn at once can read the same count and build the same child. Without
-# the GIL the threads really run at once: this happens often, and
-# ``spawn(1)`` sometimes returns an empty list. With the GIL it takes a
-# thread switch at the wrong moment: rarer, not ruled out. Children spawned
-# in one thread before the tasks start never repeat, on any build.
+# the three steps (`NumPy issue 32063
+# <https://github.com/numpy/numpy/issues/32063>`__, open for NumPy 2.4):
+# two tasks that spawn at once can build the same child. With the GIL that
+# takes a thread switch at the wrong moment; without it, the threads run
+# at once. The table counts repeats, and ``spawn(1)`` calls that returned
+# no child ("empty"), on each build named; its last line says which ran
+# without the GIL. Children spawned in one thread first never repeat.
 #
 # Sharing one source between threads
 # -----------------------------------
 #
 # ``random.gauss()`` makes normal values two at a time and keeps the second
-# for the next call; two threads can both take the kept one, as CPython's
-# documentation warns. NumPy's generators instead hold a lock while they
-# draw, so tasks that share one take turns, and together draw exactly the
-# numbers that the seed gives one thread, each once, in an order that
-# changes from run to run. Four tasks draw 250,000 ``gauss()`` values
-# each, then 100,000 numbers each from a ``Generator``, one call at a time.
+# for the next call: two threads can both take the kept one, as `CPython's
+# documentation <https://docs.python.org/3.14/library/random.html
+# #random.gauss>`__ warns. NumPy's generators lock while they draw: tasks
+# sharing one take turns and draw the seed's numbers, each once, in an
+# order that changes from run to run. Four tasks draw 250,000 ``gauss()``
+# values each, then 100,000 from a shared ``Generator``.
 
 SHARING = """
 def draw(source, n_draws=100_000, how="random"):
@@ -184,23 +185,23 @@ for result in sharing:
 
 import matplotlib.pyplot as plt
 
-series = {"SeedSequence.spawn(1)": [r["seed_sequence"][0] for r in spawning],
-          "Generator.spawn(1)": [r["generator"][0] for r in spawning],
-          "spawned before the tasks": [r["spawned_first"] for r in spawning]}
-shares = [[count / 40_000 for count in counts] for counts in series.values()]
-fig, ax = plt.subplots(figsize=(6.4, 1.4 + 0.9 * len(spawning)))
-rows = range(len(spawning))
-for index, name in enumerate(series):
-    bars = ax.barh([row + index / 4 for row in rows], shares[index], 1 / 4,
-                   label=name, color=("#2f7ebc", "#b93a0b", "#5a8f29")[index])
-    ax.bar_label(bars, [f"{share:.2%}" for share in shares[index]])
-ax.set_yticks([row + 1 / 4 for row in rows], [*map(label, spawning)])
+fig, ax = plt.subplots(figsize=(5.6, 1.8 + 1.3 * len(spawning)))
+height = 0.8 / len(spawning)  # a bar per build for each way to spawn
+for index, r in enumerate(spawning):
+    counts = [r["seed_sequence"][0], r["generator"][0], r["spawned_first"]]
+    bars = ax.barh([way + index * height for way in range(3)],
+                   [count / 40_000 for count in counts], height,
+                   label=label(r), color=f"C{index}")
+    ax.bar_label(bars, [f" {count:,} repeated" for count in counts])
+ax.set_yticks([way + (len(spawning) - 1) * height / 2 for way in range(3)],
+              ["SeedSequence.spawn(1)", "Generator.spawn(1)", "spawned first"])
 ax.invert_yaxis()
-ax.set_xlim(0, max(0.1, 1.3 * max(map(max, shares))))
-ax.xaxis.set_major_formatter("{x:.0%}")
-ax.set_xlabel("children repeating another's spawn key, 4 threads")
-ax.set_title("; ".join(sorted({r["versions"] for r in spawning})), loc="left")
-ax.legend(loc="lower right", frameon=False)
+ax.set(xlim=(0, max(0.002, 1.8 * ax.get_xlim()[1])),  # room for labels
+       xlabel="share of 40,000 children a row, 4 threads")
+ax.xaxis.set_major_formatter("{x:.2%}")
+fig.suptitle(f"{len(spawning)} build(s) measured, without the GIL: "
+             f"{len(without_gil) or 'none'}", x=0.02, ha="left")
+ax.legend(loc="lower right")
 fig.tight_layout()
 
 # %%
@@ -208,13 +209,12 @@ fig.tight_layout()
 # --------------------
 #
 # * Spawn every child before the tasks start, in one thread, and pass each
-#   task its own (:ref:`sphx_glr_auto_examples_plot_spawned_generators.py`).
-#   A task that needs more spawns them from the child it was given.
+#   task its own (:ref:`sphx_glr_auto_examples_plot_spawned_generators.py`);
+#   :doc:`the checker <plot_check_your_code>` reports RSP006 otherwise.
 # * Give each thread its own generator and ``random.Random``. A shared
-#   generator is right with or without the GIL, but not reproducible, and
-#   its lock makes the tasks wait for each other (see also
-#   :ref:`sphx_glr_auto_examples_plot_shared_generator_threads.py`).
-# * The checker reports a thread task that spawns from a shared parent as
-#   RSP006 (:ref:`sphx_glr_auto_examples_plot_check_your_code.py`).
+#   generator drew the right numbers on every build above, not reproducibly,
+#   and its `lock <https://numpy.org/doc/2.4/reference/random/bit_generators/
+#   generated/numpy.random.BitGenerator.lock.html>`__ makes tasks wait (see
+#   also :ref:`sphx_glr_auto_examples_plot_shared_generator_threads.py`).
 
 plt.show()

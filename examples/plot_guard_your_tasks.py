@@ -4,17 +4,13 @@ Guard your tasks: catch, as they run, what code hides
 =====================================================
 
 A task that calls ``train_test_split(X, y)`` seeds nothing and shares no
-generator, so :doc:`the checker <plot_check_your_code>` passes it; yet
-scikit-learn then draws from NumPy's global state, as
-:doc:`plot_library_calls` shows. Download
-:download:`rng_guard.py <../../tools/rng_guard.py>` (one file, standard
-library, NumPy when installed) and wrap each task where you hand it out:
-``delayed(guarded(fit_one))(X, y)``, ``pool.map(guarded(f), xs)``,
-``executor.submit(guarded(f), x)``. Inside the worker, the guard raises
-an error that names the call (or warns, with ``on_misuse="warn"``) when a
-task draws from a global state or starts in the same state as another.
-Below: three versions of one task, what the checker says of each, and
-what the guard says.
+generator, yet scikit-learn draws from NumPy's global state
+(:doc:`plot_library_calls`). :doc:`The checker <plot_check_your_code>`
+knows only the calls on its list; the guard sees every draw. Wrap each
+task with :download:`rng_guard.py <../../tools/rng_guard.py>`,
+``delayed(guarded(fit_one))(X, y)``: it raises an error naming the call
+(or warns) when a task draws from a global state or starts in another's
+state. Or run a program unedited: ``python -m rng_guard``.
 """
 # sphinx_gallery_thumbnail_path = "_static/thumbnails/guard_your_tasks.png"
 
@@ -82,22 +78,30 @@ def spawned_seeds():
 # Each version, read by the checker and run under the guard:
 
 # Harness: run each version through the checker and the guard, and tabulate
+import os
+import subprocess
+import sys
 import tempfile
+import textwrap
+import time
 from inspect import getsource
 from pathlib import Path
 
 import rng_check  # the checker, beside this script in its zip
+import rng_guard
 
 
 def checker_says(task, run):
     """The codes rng_check finds in the task and the call that runs it."""
     source = "\n".join([
         "import numpy as np", "from joblib import Parallel, delayed",
+        "from sklearn.model_selection import train_test_split",
+        "from sklearn.tree import DecisionTreeClassifier",
         "from rng_guard import guarded", getsource(task), getsource(run)])
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder, "tasks.py")
         path.write_text(source)
-        return [finding.code for finding in rng_check.check_file(path)]
+        return sorted({finding.code for finding in rng_check.check_file(path)})
 
 
 def guard_says(run):
@@ -117,74 +121,100 @@ for name, (codes, guard, _) in verdicts.items():
     print(f"{name:<18} {', '.join(codes) or 'nothing':<10} {guard}")
 
 # %%
-# The checker cannot see that ``train_test_split`` and the tree draw when
-# ``random_state`` is ``None``: that happens inside scikit-learn. The guard
-# sees it happen, and names the first such call, in scikit-learn, and the
-# task's line that led there:
-
-import textwrap
+# The checker reports ``train_test_split`` because it is on its list, made
+# from scikit-learn's and SciPy's signatures (RSP008); other libraries'
+# calls are on none. The guard needs no list: it sees the draw in
+# scikit-learn, and names the first such call and the task's line:
 
 for name, (_, _, said) in verdicts.items():
     print(f"{name}:")
-    print(textwrap.fill(said, 79, initial_indent="  ",
-                        subsequent_indent="  "), end="\n\n")
+    print(textwrap.indent(textwrap.fill(said, 77), "  "), end="\n\n")
 
 # %%
-# Both catch the one generator handed to every task: each task gets a copy
-# of it, in the same state, and the four splits repeat in pairs, batch by
-# batch (:doc:`plot_batches_and_pools`). The spawned seeds pass, and, as
-# seeds should, give the same scores when the run is repeated: running
-# again is not a repeat across tasks.
+# Both catch the one generator handed to every task: each gets a copy, in
+# one state. Unguarded, it gives the four tasks these splits:
 
-again = spawned_seeds()
-print("The same scores again:", again == spawned_seeds())
+
+def split_of(y, seed):  # the test rows of fit_seeded's split
+    rng = np.random.default_rng(seed)
+    random_state = np.random.RandomState(rng.bit_generator)
+    return tuple(train_test_split(np.arange(len(y)),
+                                  random_state=random_state)[1])
+
+
+shared_rng = np.random.default_rng(2026)
+splits = Parallel(n_jobs=2)(delayed(split_of)(y, shared_rng)
+                            for task in range(4))
+print(f"distinct splits among the 4 tasks: {len(set(splits))}")
+print(f"first test row of each task: {[int(rows[0]) for rows in splits]}")
+
+# %%
+# One split, four times: joblib's first dispatch sends each of the first
+# ``2 * n_jobs`` tasks in a batch of its own, so every task unpickles its
+# own copy of the generator, in the state it had when ``Parallel`` began
+# (with many short tasks, batches grow and only some results repeat:
+# :doc:`plot_batches_and_pools`). The spawned seeds pass, and give the
+# same scores when the run is repeated, as seeds should.
+
+print("The same scores again:", spawned_seeds() == spawned_seeds())
+
+# %%
+# A program nobody edited
+# -----------------------
+#
+# ``python -m rng_guard script.py`` runs it with every task guarded, and
+# exits 3 with a report if one misused a state. As the site was built:
+
+SCRIPT = """from joblib import Parallel, delayed
+from sklearn.model_selection import train_test_split
+def split(i):
+    return train_test_split(range(20), test_size=5)[1]
+print(Parallel(n_jobs=2)(delayed(split)(i) for i in range(4)))
+"""
+with tempfile.TemporaryDirectory() as folder:
+    Path(folder, "script.py").write_text(SCRIPT)
+    tools = str(Path(rng_guard.__file__).parent)  # where rng_guard.py is
+    run = subprocess.run([sys.executable, "-m", "rng_guard", "script.py"],
+                         cwd=folder, env={**os.environ, "PYTHONPATH": tools},
+                         capture_output=True, text=True)
+report = run.stderr[run.stderr.index("rng_guard: RandomStateMisuse"):]
+for line in [f"exit status {run.returncode}", *report.splitlines()]:
+    print(textwrap.fill(line, 79, subsequent_indent="     "))
 
 # %%
 # What the guard does not see
 # ---------------------------
 #
-# It watches NumPy's legacy global state (``np.random.*`` and the
-# ``RandomState`` behind ``random_state=None``) and Python's ``random``
-# module, and the NumPy generators, bit generators, ``RandomState``\ s,
-# ``SeedSequence``\ s and ``random.Random``\ s that a task starts with:
-# its arguments, a ``partial``'s, and the module-level and closed-over
-# names its code uses. It does not watch PyTorch's or other libraries'
-# own global states, a generator made in a task without a seed (that is
-# independent, only not reproducible), nor an integer seed given to every
-# task, which ``default_rng([seed, task_id])`` makes right.
-#
-# With threads, the tasks share one generator rather than copies of it:
-# that is a race (:doc:`plot_shared_generator_threads`), not a repeat, and
-# the guard lets it pass. A name bound before the task started, such as
-# ``from numpy.random import rand``, is seen only when one guarded task
-# runs at a time, and without its call site. Repeats are found across
-# the processes of one machine, not across the machines of a cluster.
+# Not PyTorch's global state, an unseeded generator made in a task, nor
+# one integer seed given to every task. Threads share one generator, not
+# copies: a race (:doc:`plot_shared_generator_threads`), not a repeat,
+# which the guard lets pass. Nor repeats across a cluster's machines.
 
-rng = np.random.default_rng(2026)
 shared = guard_says(lambda: Parallel(n_jobs=2, backend="threading")(
-    delayed(guarded(fit_seeded))(X, y, rng) for task in range(4)))
+    delayed(guarded(fit_seeded))(X, y, shared_rng) for task in range(4)))
 print("One generator shared by threads:", shared[0])
 
 # %%
-# What a clean task pays: the guard reads the task's arguments and the
-# global states before and after it. Measured here, on a task that does
-# nothing, in this process (``make bench`` times 1 ms and 100 ms tasks):
-
-import time
+# What a clean task pays, measured here on a task that does nothing
+# (``make bench`` times 1 ms and 100 ms tasks, and the runner):
 
 
 def nothing(seed):
     return seed
 
 
-def per_call(task):
-    seeds = np.random.SeedSequence(1).spawn(2000)
+def per_call(task, seeds=np.random.SeedSequence(1).spawn(2000)):
     start = time.perf_counter()
-    for seed in seeds:
-        task(seed)
+    list(map(task, seeds))
     return (time.perf_counter() - start) / len(seeds)
 
 
-bare, wrapped = per_call(nothing), per_call(guarded(nothing))
-added = (wrapped - bare) * 1e6
+added = (per_call(guarded(nothing)) - per_call(nothing)) * 1e6
 print(f"The guard adds {added:.0f} microseconds to each task.")
+
+# %%
+# Sources: scikit-learn 1.9.1's `check_random_state(None) returns NumPy's
+# global RandomState <https://github.com/scikit-learn/scikit-learn/blob/
+# 1.9.1/sklearn/utils/validation.py#L1477-L1478>`__; joblib 1.6.0's
+# `first batches hold one task each <https://github.com/joblib/joblib/
+# blob/1.6.0/joblib/parallel.py#L1062-L1077>`__.

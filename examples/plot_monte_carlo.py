@@ -133,7 +133,7 @@ inside_band = bool(abs(running[-1] - np.pi) <= half_width[-1])
 print(f"final estimate {running[-1]:.5f} from {points[-1]:,} points")
 print(f"pi lies within the 95% interval: {inside_band}")
 
-fig, ax = plt.subplots(figsize=(7.6, 4.2))
+fig, ax = plt.subplots(figsize=(5.6, 4.2))
 ax.fill_between(points, running - half_width, running + half_width,
                 color="#9ecae1", label="95% interval")
 ax.plot(points, running, "o-", color="#2f7ebc", label="estimate")
@@ -160,3 +160,10 @@ for (n_jobs, backend), value in seconds.items():
     print(f"n_jobs={n_jobs}, {backend:10} {value:6.3f} s")
 
 plt.show()
+
+# %%
+# Sources: joblib 1.6.0's ``return_as`` `returns results in the order the
+# tasks were submitted, except "generator_unordered"
+# <https://github.com/joblib/joblib/blob/1.6.0/joblib/parallel.py
+# #L1033-L1042>`__; CPython's `compensated sum() of floats
+# <https://github.com/python/cpython/issues/100425>`__, from 3.12.

@@ -26,8 +26,7 @@ import os
 import threading
 import time
 
-# Not needed in your code: this page forks below, which is safe only in a
-# process with one thread, and NumPy's BLAS starts a pool of threads.
+# Not needed in your code: this page forks, safe only with one thread.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import matplotlib.pyplot as plt
@@ -60,9 +59,8 @@ ORANGE = "#b93a0b"
 
 
 def heatmaps(panels, title):
-    fig, axes = plt.subplots(1, len(panels), figsize=(3.8 * len(panels), 3))
+    fig, axes = plt.subplots(len(panels), 1, figsize=(5.6, 2.3 * len(panels)))
     for ax, (panel_title, vectors) in zip(np.atleast_1d(axes), panels):
-        # Pale cells: black text stays readable on every one of them.
         ax.imshow(vectors, cmap="Blues", vmin=-50, vmax=250, aspect="auto")
         for (row, column), value in np.ndenumerate(vectors):
             ax.text(column, row, value, ha="center", va="center")
@@ -79,7 +77,7 @@ def heatmaps(panels, title):
         ax.set_yticks(range(len(vectors)),
                       [f"task {i}" for i in range(len(vectors))])
         ax.set_title(panel_title, loc="left")
-    fig.suptitle(title, fontweight="bold")
+    fig.suptitle(title, fontweight="bold", fontsize=11)
     fig.tight_layout()
 
 
@@ -107,9 +105,11 @@ copied = run_tasks(draw_from_own_generator, [one_generator] * N_TASKS, "loky")
 print(f"one generator passed to every task, loky:\n{copied}")
 
 # %%
-# Here every task is a batch of its own. Many short tasks share batches,
-# and a batch shares one copy: then only *some* results repeat, which is
-# harder to notice (:ref:`sphx_glr_auto_examples_plot_batches_and_pools.py`).
+# Here every task is a batch of its own (joblib 1.6.0 `starts so
+# <https://github.com/joblib/joblib/blob/1.6.0/joblib/parallel.py
+# #L1062-L1077>`__). Many short tasks share batches, and a batch shares
+# one copy: then only *some* results repeat, which is harder to notice
+# (:ref:`sphx_glr_auto_examples_plot_batches_and_pools.py`).
 #
 # The global state, copied by ``fork``
 # ------------------------------------
@@ -130,8 +130,7 @@ def draw_from_global_state(task_number):
 
 
 sequential = np.array([draw_from_global_state(i) for i in range(N_TASKS)])
-# Forking is safe only while no other thread runs: stop loky's workers and
-# the thread that manages them, and wait for joblib's finished threads.
+# Fork only while no other thread runs: stop loky's, and joblib's, threads.
 get_reusable_executor().shutdown(wait=True)
 for thread in set(threading.enumerate()) - {threading.main_thread()}:
     thread.join(timeout=10)
@@ -157,8 +156,10 @@ else:
 # Each task builds its own generator from the seed it receives.
 # ``SeedSequence(ROOT_SEED).spawn(n)`` derives ``n`` child seeds from the
 # root and each child's index: the streams are independent and depend on
-# the root alone. This page fixes the root; for real work, draw it with
-# ``secrets.randbits(128)``, as NumPy advises, and save it.
+# the root alone (`NumPy 2.4 <https://numpy.org/doc/2.4/reference/random/
+# parallel.html>`__). This page fixes the root; for real work, draw it with
+# ``secrets.randbits(128)``, as `NumPy advises <https://numpy.org/doc/2.4/
+# reference/random/generated/numpy.random.Generator.spawn.html>`__.
 
 ROOT_SEED = 2024
 seeds = np.random.SeedSequence(ROOT_SEED).spawn(N_TASKS)
@@ -187,14 +188,13 @@ heatmaps([("global state, loky", on_loky),
 # What to remember
 # ----------------
 #
-# * Never let a task draw from a random state it was not given. Spawn one
-#   seed per task from a single root, and make the task's generator from it.
+# * Never let a task draw from a random state it was not given: spawn one
+#   seed per task from a single root, and make its generator from it.
 # * Keep random state out of module level. loky copies it with the task;
 #   ``spawn`` workers run the line that made it again, and ``forkserver``
 #   ones (since Python 3.14.1 and 3.13.8) copy what their server made: a
 #   seeded one is the same in every worker
 #   (:ref:`sphx_glr_auto_examples_plot_start_methods.py`).
-# * Integer seeds drawn at random, one per task, can collide
-#   (:ref:`sphx_glr_auto_examples_plot_seed_collisions.py`).
+# * Random integer seeds per task can collide: :doc:`plot_seed_collisions`.
 
 plt.show()

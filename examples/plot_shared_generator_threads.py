@@ -98,40 +98,41 @@ print(f"every shared run drew the same numbers: {same_numbers}")
 print(f"no task's vector repeats another's: {no_repeats}")
 
 # %%
-# The figure shows the first shared run next to the first one that differs
-# from it, with the changed values outlined in orange, and the fraction of
-# differing runs for both patterns.
+# The figure shows the first shared run above the first one that differs
+# from it, with the changed values in orange, and the fraction of differing
+# runs for both patterns.
 
 import matplotlib.pyplot as plt
+from matplotlib.colors import ListedColormap
 
 differing = [run for run in shared_runs
              if not np.array_equal(run, shared_first)]
 second_shared = differing[0] if differing else shared_runs[0]
+changed = second_shared != shared_first
 
-fig, axes = plt.subplots(1, 3, figsize=(9, 3.6), width_ratios=[1, 1, 1.2])
-titles = ["shared generator,\nfirst run",
-          "shared generator, a later\nrun (changes outlined)"]
-for ax, values, title in zip(axes, [shared_first, second_shared], titles):
-    # Pale cells keep black text readable on all of them.
-    ax.imshow(values, cmap="Blues", vmin=-40, vmax=200, aspect="auto")
+fig, axes = plt.subplots(3, 1, figsize=(5.6, 8.4),
+                         height_ratios=[1, 1, 0.7])  # stacked, for phones
+titles = ["shared generator, first run",
+          f"a later run: {changed.sum()} of {changed.size} values changed"]
+for ax, values, title, is_changed in zip(
+        axes, [shared_first, second_shared], titles,
+        [np.zeros_like(changed), changed]):
+    ax.imshow(is_changed, cmap=ListedColormap(["#e3eef8", "#b93a0b"]),
+              vmin=0, vmax=1, aspect="auto")
     for (row, column), value in np.ndenumerate(values):
-        changed = value != shared_first[row, column]
         ax.text(column, row, value, ha="center", va="center",
-                fontweight="bold" if changed else "normal")
-        if changed:
-            ax.add_patch(plt.Rectangle(
-                (column - 0.45, row - 0.45), 0.9, 0.9, fill=False,
-                edgecolor="#b93a0b", linewidth=2.5))
+                color="white" if is_changed[row, column] else "black")
     ax.set_xticks([])
     ax.set_yticks(range(N_TASKS), [f"task {i}" for i in range(N_TASKS)])
-    ax.set_title(title, loc="left", fontsize=11)
+    ax.set_title(title, loc="left")
 fractions = [shared_fraction, spawned_fraction]
-bars = axes[2].bar(["one shared\ngenerator", "one generator\nper task"],
-                   fractions, color=["#b93a0b", "#2f7ebc"])
-axes[2].bar_label(bars, labels=[f"{value:.0%}" for value in fractions])
-axes[2].set_ylim(0, 1.15)
-axes[2].set_ylabel(f"runs differing from run 1 ({N_RUNS} runs)")
-axes[2].set_yticks([0, 0.5, 1], ["0%", "50%", "100%"])
+bars = axes[2].barh(["one shared\ngenerator", "one generator\nper task"],
+                    fractions, color=["#b93a0b", "#2f7ebc"])
+axes[2].bar_label(bars, labels=[f" {value:.0%}" for value in fractions])
+axes[2].set_xlim(0, 1.15)
+axes[2].invert_yaxis()
+axes[2].set_title(f"runs differing from run 1 ({N_RUNS} runs)", loc="left")
+axes[2].set_xticks([0, 0.5, 1], ["0%", "50%", "100%"])
 fig.tight_layout()
 
 # %%
@@ -147,3 +148,11 @@ fig.tight_layout()
 # (:ref:`sphx_glr_auto_examples_plot_free_threading.py`).
 
 plt.show()
+
+# %%
+# Sources: a NumPy bit generator `holds a lock
+# <https://numpy.org/doc/2.4/reference/random/bit_generators/generated/
+# numpy.random.BitGenerator.lock.html>`__ (NumPy 2.4) that its generators
+# take while they draw; joblib 1.6.0's `threading backend dispatches one
+# task at a time <https://github.com/joblib/joblib/blob/1.6.0/joblib/
+# parallel.py#L1078-L1081>`__.

@@ -57,13 +57,20 @@ for name, values in results.items():
 # measured in fresh processes in
 # :ref:`sphx_glr_auto_examples_plot_behaviour_matrix.py`.
 
-fig, ax = plt.subplots(figsize=(7, 3.6))
-image = ax.imshow(reference, cmap="RdBu_r", vmin=-3, vmax=3, aspect="auto")
-ax.set_yticks(range(N_TASKS), [f"task {i}" for i in range(N_TASKS)])
-ax.set_xticks(range(6), [f"draw {i}" for i in range(6)])
-fig.colorbar(image, label="value")
-ax.set_title("Every task's draws: the same on every backend", loc="left")
-fig.tight_layout()
+fig, axes = plt.subplots(3, 1, figsize=(5.6, 7.4), layout="constrained")
+titles = ["a plain loop: the reference"] + [
+    f"{name}, two workers: " + ("bit-identical to the loop" if
+                                values.tobytes() == reference.tobytes()
+                                else "DIFFERENT from the loop")
+    for name, values in results.items()]
+for ax, title, values in zip(axes, titles, [reference, *results.values()]):
+    image = ax.imshow(values, cmap="RdBu_r", vmin=-3, vmax=3, aspect="auto")
+    ax.set_yticks(range(N_TASKS), [f"task {i}" for i in range(N_TASKS)])
+    ax.set_xticks(range(6), [f"draw {i}" for i in range(6)])
+    ax.set_title(title, loc="left")
+fig.suptitle("Every task's draws, on every backend", fontweight="bold")
+fig.colorbar(image, ax=axes, orientation="horizontal", shrink=0.6,
+             aspect=30).set_label("value")
 
 # %%
 # What NumPy guarantees about the children
@@ -202,3 +209,12 @@ resumes_stream = np.array_equal(later.random(3), generator.random(3))
 print(f"the saved state resumes the stream: {resumes_stream}")
 
 plt.show()
+
+# %%
+# Sources: NumPy 2.4's `parallel random number generation
+# <https://numpy.org/doc/2.4/reference/random/parallel.html>`__ (spawning,
+# and why nearby seeds are a poor choice) and `SeedSequence
+# <https://numpy.org/doc/2.4/reference/random/bit_generators/generated/
+# numpy.random.SeedSequence.html>`__ (its 128-bit pool, and logging the
+# entropy); the race of concurrent spawns, `NumPy issue 32063
+# <https://github.com/numpy/numpy/issues/32063>`__.

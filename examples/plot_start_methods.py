@@ -6,11 +6,11 @@ Start methods: fork, forkserver and spawn
 How a process pool starts its workers decides what they inherit, NumPy's
 global random state included. ``fork`` copies the parent; ``spawn`` starts
 fresh interpreters that import the main script again; ``forkserver`` forks
-each worker from a server process which, since Python 3.14.1 and 3.13.8,
-imports the main script once, before forking. This example measures, in fresh
-processes, when two workers draw the same numbers from NumPy's global state
-and from Python's ``random``, including the trap that Python 3.14 made
-common on Linux: random state set when the script is imported.
+each worker from a server which, since Python 3.14.1 and 3.13.8, imports
+the main script once. Measured here: when two workers draw the same numbers
+from NumPy's global state and from ``random``. State set at import is no
+new trap: ``fork``, Linux's default up to 3.13, copied it; the forkserver,
+the default from 3.14, copies it too, but no longer what the parent drew.
 """
 
 # %%
@@ -20,20 +20,19 @@ common on Linux: random state set when the script is imported.
 # What workers inherit depends on what the script did before the pool
 # started, so each experiment is a small script run in a new interpreter.
 # Two things vary: a line at module level, run on import, and whether the
-# parent draws from ``np.random`` before starting the pool, which sits
-# behind ``if __name__ == "__main__":`` as spawn and forkserver require.
+# parent draws from ``np.random`` before starting the pool, behind ``if
+# __name__ == "__main__":`` as spawn and forkserver require.
 
 DRAW = "np.random.random()"
 SEEDS = "np.random.seed(0); random.seed(0)"
 ROOT = "ROOT = np.random.SeedSequence(2024)"
-# How the Parallel call names its backend: a context, which joblib honours,
-# or the keyword context=, which joblib accepts and then overwrites.
+# The backend: a context, which joblib honours, or context=, overwritten.
 AS_BACKEND = "backend=multiprocessing.get_context({method!r})"
 AS_KEYWORD = ("backend='multiprocessing', "
               "context=multiprocessing.get_context({keyword!r})")
 EXPERIMENTS = [  # label, start method, at import, before the pool, backend
     ("fork, parent drew from np.random", "fork", "", DRAW),
-    ("fork, numpy.random never imported", "fork", "", ""),
+    ("fork, parent only imported numpy", "fork", "", ""),
     ("fork, seeds at import", "fork", SEEDS, ""),
     ("forkserver, parent drew from np.random", "forkserver", "", DRAW),
     ("forkserver, seeds at import", "forkserver", SEEDS, ""),
@@ -99,12 +98,10 @@ def run_experiment(python, method, at_import, before_pool, backend=None):
                                 text=True, timeout=120, check=True, env=env)
     found = json.loads(result.stdout)
     names, vectors, values = zip(*found["draws"])
-    return {
-        "versions": found["versions"],
-        "workers": sorted({name.rsplit("-", 1)[0] for name in names}),
-        "numpy duplicated": len(set(map(tuple, vectors))) < len(vectors),
-        "random duplicated": len(set(values)) < len(values),
-    }
+    return {"versions": found["versions"],
+            "workers": sorted({name.rsplit("-", 1)[0] for name in names}),
+            "numpy duplicated": len(set(map(tuple, vectors))) < len(vectors),
+            "random duplicated": len(set(values)) < len(values)}
 
 
 # %%
@@ -112,9 +109,8 @@ def run_experiment(python, method, at_import, before_pool, backend=None):
 # ---------------------------
 #
 # By default, the experiments run with this interpreter. To compare
-# Pythons side by side, list more in ``RANDOM_STATE_PYTHONS`` (separated by
-# spaces), each with numpy and joblib installed. The tables below name the
-# interpreters that this build of the page measured.
+# Pythons, list more in ``RANDOM_STATE_PYTHONS`` (separated by spaces),
+# each with numpy and joblib. The tables name the interpreters measured.
 
 # Harness: run every experiment on every interpreter, and print the tables
 import multiprocessing
@@ -159,7 +155,7 @@ def plot_outcomes(measured):
              for key in ("numpy duplicated", "random duplicated")]
     grid = np.array([[outcomes[column][key] for column, key in pairs]
                      for outcomes in measured.values()])
-    width, height = 4 + 1.4 * len(pairs), 0.45 * len(grid) + 2
+    width, height = 5.6, 0.45 * len(grid) + 2
     fig, ax = plt.subplots(figsize=(width, height))
     # Dark orange with white text for duplicates, pale blue and black else.
     ax.imshow(grid, cmap=ListedColormap(["#e3eef8", "#b93a0b"]), vmin=0,
@@ -186,31 +182,35 @@ plot_outcomes(measured)
 # Reading the table
 # -----------------
 #
-# * **fork** copies the parent. Once ``numpy.random`` has been imported,
-#   which any ``np.random.<name>`` does, every worker starts from the same
-#   global state and draws the same numbers. Python's ``random`` reseeds
-#   itself in every forked child, so it stays distinct.
+# * **fork** copies the parent. Once ``numpy.random`` is imported, as any
+#   ``np.random.<name>`` does, every worker starts from the same global
+#   state and draws the same numbers. From NumPy 2.0, ``import numpy``
+#   alone does not import it (`lazy in 2.4.6 <https://github.com/numpy/
+#   numpy/blob/v2.4.6/numpy/__init__.py#L717-L719>`__; `1.26.4 imported it
+#   <https://github.com/numpy/numpy/blob/v1.26.4/numpy/__init__.py#L157>`__).
+#   Python's ``random`` `reseeds itself <https://github.com/python/cpython/
+#   blob/v3.11.7/Lib/random.py#L900>`__ in every forked child.
 # * **forkserver** forks every worker from one server process. Up to
-#   Python 3.14.0 and 3.13.7, each worker imported the main script again
-#   after the fork, as spawn does. Since 3.14.1 and 3.13.8, the server
-#   imports it once, before forking, and every worker inherits what that
-#   import did: a module-level ``SeedSequence``, which imports
-#   ``numpy.random``, now hands every worker the same global state. Seeds
-#   set at import duplicate NumPy's draws on every version, and Python's
-#   ``random`` too where each worker runs the import itself. A server told
-#   to preload ``numpy.random`` duplicates everywhere.
+#   Python 3.14.0 and 3.13.7, each worker imported the main script again,
+#   as spawn does; since 3.14.1 and 3.13.8 (`gh-137996 <https://github.com/
+#   python/cpython/issues/137996>`__), the server imports it once and every
+#   worker inherits what that import did: a module-level ``SeedSequence``
+#   imports ``numpy.random``, so every worker gets the same global state.
+#   Seeds set at import duplicate NumPy's draws on every version, and
+#   ``random``'s where each worker runs the import; so does a server told
+#   to preload ``numpy.random``.
 # * **spawn** starts fresh interpreters. Each imports the main script
 #   again, so module-level seeds, NumPy's or ``random``'s, are set again,
 #   identically, in every worker.
-# * ``context=`` does not choose the start method: joblib accepts the
-#   keyword, then replaces it with the method that ``JOBLIB_START_METHOD``
-#   named when joblib was imported, or else with
-#   ``multiprocessing.get_context()``, Python's default: ``fork`` on Linux
-#   up to Python 3.13, ``forkserver`` from 3.14, ``spawn`` on macOS and
-#   Windows. ``multiprocessing.set_start_method`` changes that default, so
-#   joblib follows it, even with ``context=`` naming another method beside
-#   it. The ways to choose are that function, that variable, or, as above,
-#   a context passed as the backend.
+# * ``context=`` does not choose the start method: joblib 1.6.0 `replaces
+#   it <https://github.com/joblib/joblib/blob/1.6.0/joblib/parallel.py
+#   #L1301-L1304>`__ with the method that ``JOBLIB_START_METHOD`` named
+#   when joblib was imported, or else ``multiprocessing.get_context()``,
+#   `Python's default <https://docs.python.org/3.14/library/
+#   multiprocessing.html#contexts-and-start-methods>`__: ``fork`` on Linux
+#   up to 3.13, ``forkserver`` from 3.14, ``spawn`` on macOS and Windows,
+#   or what ``set_start_method`` set, whatever ``context=`` says. To
+#   choose: that function, that variable, or a context as the backend.
 #
 # The rule that holds everywhere: nothing random at module level. Create
 # seeds under ``if __name__ == "__main__":`` and pass one to every task,

@@ -20,7 +20,9 @@ def copy_site_sources(destination, keep_generated_gallery=False):
     build come along: sphinx-gallery then skips the examples that have not
     changed since (it compares checksums) and runs only new ones.
     """
-    for name in ["Makefile", "conf.py", "requirements.txt"]:
+    # Both requirements files: the Makefile makes the venv again when
+    # either differs from what it was made from.
+    for name in ["Makefile", "conf.py", "requirements.txt", "requirements-gil.txt"]:
         shutil.copy2(ROOT / name, destination / name)
     shutil.copytree(ROOT / "examples", destination / "examples")
     shutil.copytree(ROOT / "tools", destination / "tools",

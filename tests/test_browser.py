@@ -127,6 +127,72 @@ def test_search_finds_the_pages_that_answer(browser, served_site, query, found):
         page.context.close()
 
 
+# What readers type, in their own library's words, and the page that
+# answers it. Each must come in the first three results: the search scorer
+# (docs/sphinxext/search_scorer.js) ranks a page whose title holds the
+# words above pages that mention them in passing.
+READERS_QUERIES = {
+    "num_workers": "plot_pytorch_dataloader",
+    "worker_init_fn": "plot_pytorch_dataloader",
+    "DataLoader workers same augmentation": "plot_pytorch_dataloader",
+    "DistributedSampler set_epoch": "plot_pytorch_distributed",
+    "seed rank torch.distributed": "plot_pytorch_distributed",
+    "cross_val_score n_jobs": "plot_scikit_learn_n_jobs",
+    "RandomForestClassifier n_jobs": "plot_scikit_learn_n_jobs",
+    "GridSearchCV random_state": "plot_scikit_learn_n_jobs",
+    "LightGBM num_threads deterministic": "plot_seeded_yet_different",
+    "optuna n_jobs": "plot_seeded_yet_different",
+    "scipy.stats rng Generator": "plot_library_calls",
+    "client submit seed": "plot_dask_api",
+    "dask array random": "plot_dask_api",
+    "ray remote": "plot_ray",
+    "mpi4py rank": "plot_mpi",
+    "pyspark": "plot_mpi",
+    "ThreadPoolExecutor random": "plot_threads_outside_joblib",
+    "from numpy.random import permutation": "plot_copied_by_pickling",
+    "register_at_fork": "plot_code_you_cannot_refactor",
+    "KFold shuffle": "plot_scikit_learn_splitters",
+    "same random numbers joblib": CORE_EXAMPLE,
+    "SeedSequence spawn": "plot_spawned_generators",
+}
+
+
+def search_results(browser, served_site, query):
+    """The result links the search page lists for query, best first."""
+    page, problems = browser.visit(served_site.url + f"search.html?q={query}")
+    try:
+        page.wait_for_function("document.body.innerText.includes('Search finished')", timeout=30_000)
+        hits = page.evaluate("[...document.querySelectorAll('#search-results ul.search li a')]"
+                             ".map(a => new URL(a.href).pathname)")
+        assert problems == []
+        return hits
+    finally:
+        page.context.close()
+
+
+@pytest.mark.parametrize("query, answer", READERS_QUERIES.items())
+def test_search_puts_the_answering_page_in_the_top_three(browser, served_site, query, answer):
+    top = [hit.rsplit("/", 1)[-1] for hit in search_results(browser, served_site, query)[:3]]
+    assert f"{answer}.html" in top, (query, top)
+
+
+def test_search_types_in_the_box_as_a_reader_does(browser, served_site):
+    """From the landing page: the search field, a query typed, Enter."""
+    page, problems = browser.visit(served_site.url + "index.html")
+    try:
+        page.keyboard.press("Control+k")
+        page.keyboard.type("worker_init_fn")
+        page.keyboard.press("Enter")
+        page.wait_for_url("**/search.html?q=worker_init_fn", timeout=30_000)
+        page.wait_for_function("document.body && document.body.innerText.includes('Search finished')",
+                               timeout=30_000)
+        first = page.evaluate("document.querySelector('#search-results ul.search li a').href")
+        assert first.split("#")[0].endswith("plot_pytorch_dataloader.html"), first
+        assert problems == []
+    finally:
+        page.context.close()
+
+
 def inside_corners(png, radius=6):
     """The screenshot's pixels without a border as wide as the rounded corners."""
     with Image.open(io.BytesIO(png)) as image:
@@ -134,15 +200,14 @@ def inside_corners(png, radius=6):
         return image.convert("RGB").crop((radius, radius, width - radius, height - radius)).tobytes()
 
 
-def test_dark_mode_switch_works_and_keeps_the_heatmaps_as_drawn(browser, served_site):
-    """Switching to dark changes the page, not the figures.
+def test_dark_mode_switch_works_and_shows_the_dark_figures(browser, served_site):
+    """Switching to dark changes the page, and the figures to their dark
+    twins (docs/sphinxext/figures.py).
 
-    The figures are drawn on white with text chosen for contrast; the theme
-    would dim images in dark mode. The check: after switching with the
-    theme's own button, the page's background is dark, no filter applies to
-    the figures, and a screenshot of each figure is pixel-identical to the
-    light-mode one, apart from its rounded corners where the page shows
-    through.
+    The theme would dim images in dark mode. The check: after switching with
+    the theme's own button, the page's background is dark, no filter applies
+    to the figures, each shows its dark twin, on the page's background, and
+    a screenshot of each differs from the light-mode one.
     """
     page, problems = browser.visit(served_site.url + CORE_PAGE, color_scheme="light")
     try:
@@ -156,10 +221,15 @@ def test_dark_mode_switch_works_and_keeps_the_heatmaps_as_drawn(browser, served_
         background = page.evaluate("getComputedStyle(document.body).backgroundColor")
         red, green, blue = (int(part) for part in background[background.index("(") + 1:-1].split(",")[:3])
         assert max(red, green, blue) < 64, background
+        page.wait_for_function("""[...document.querySelectorAll("img.sphx-glr-single-img")]
+            .every(img => img.currentSrc.endsWith("_dark.png") && img.complete)""")
         for i in range(n_figures):
             assert figures.nth(i).evaluate("img => getComputedStyle(img).filter") == "none"
-        dark_shots = [inside_corners(figures.nth(i).screenshot()) for i in range(n_figures)]
-        assert dark_shots == light_shots
+        dark_shots = [figures.nth(i).screenshot() for i in range(n_figures)]
+        for light, dark in zip(light_shots, dark_shots):
+            assert inside_corners(dark) != light
+            with Image.open(io.BytesIO(dark)) as image:
+                assert image.convert("RGB").getpixel((1, 1)) == (red, green, blue)
         assert problems == []
     finally:
         page.context.close()

@@ -2,6 +2,7 @@
 through the built site's own download links."""
 
 import os
+import re
 import subprocess
 import sys
 import urllib.request
@@ -139,4 +140,10 @@ def test_a_script_that_imports_a_tool_runs_from_its_zip(served_site, site, examp
     if example.stem == "plot_guard_your_tasks":
         assert page[-1].startswith("The guard adds ") and printed[-1].startswith("The guard adds ")
         page, printed = page[:-1], printed[:-1]
+        # The runner stops the program at the first misuse: how many of
+        # its tasks had drawn by then, and so which one the report shows,
+        # is up to the scheduler.
+        page, printed = ([re.sub(r"split\(\d+\)", "split(K)",
+                                 re.sub(r"by \d+ tasks?,", "by N tasks,", line)) for line in lines]
+                         for lines in (page, printed))
     assert [line.rstrip() for line in printed if line.strip()] == [line.rstrip() for line in page if line.strip()]

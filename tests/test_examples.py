@@ -19,7 +19,7 @@ import textwrap
 import pytest
 
 from conftest import (CORE_EXAMPLE, EXAMPLES, ROOT, UNSEEDED_EXAMPLES, captured_output, example_paths,
-                      parse_html)
+                      parse_html, plain_run)
 
 TIMEOUT = 300  # seconds; the slowest example takes about 20 s here
 
@@ -55,8 +55,12 @@ def printed_lines(text):
 @pytest.mark.parametrize("path", example_paths(), ids=lambda path: path.name)
 def test_example_runs_as_plain_script(path, site):
     # Windows consoles and pipes may use cp1252: what an example prints must
-    # encode there too. Python's warnings are errors, as in the build.
-    output = run_script(path, PYTHONIOENCODING="cp1252:strict", PYTHONWARNINGS="error")
+    # encode there too. Python's warnings are errors, as in the build
+    # (conftest.plain_run, shared with the tests that look for leftovers).
+    result, _ = plain_run(path)
+    assert result.returncode == 0, f"{path.name} failed:\n{result.stderr}"
+    assert "Traceback" not in result.stderr, result.stderr
+    output = result.stdout
     assert output.strip()
     # Nothing the pages print is wider than the article column can show.
     assert max(map(len, output.splitlines())) <= 79, path.name

@@ -121,10 +121,50 @@ def test_without_the_gil_tasks_that_spawn_from_one_parent_get_the_same_child(pag
 
 
 def test_the_numpy_issue_the_page_cites_is_for_this_numpy():
-    """The page says the race is NumPy issue 32063, open for NumPy 2.4: a
-    new NumPy pin must have the page checked again."""
+    """The page says the race is NumPy issue 32063, open for NumPy 2.4 (open
+    when checked, 2026-12; PRs 32162 and 32463 closed unmerged), and links
+    it by number: a new NumPy pin must have the page checked again. The race
+    is in this NumPy: with the GIL and a short switch interval, 4 threads
+    that spawn 500 children each from one parent get repeated keys."""
     assert np.__version__.startswith("2.4.")
-    assert "NumPy issue 32063, open for NumPy 2.4" in (ROOT / "examples" / "plot_free_threading.py").read_text()
+    source = " ".join((ROOT / "examples" / "plot_free_threading.py").read_text().replace("#", " ").split())
+    assert "`NumPy issue 32063 <https://github.com/numpy/numpy/issues/32063>`__, open for NumPy 2.4" in source
+    race = """
+import sys, threading
+import numpy as np
+sys.setswitchinterval(1e-6)
+repeats = 0
+for trial in range(20):
+    parent, children = np.random.SeedSequence(trial), []
+    barrier = threading.Barrier(4)
+    def spawn():
+        barrier.wait()
+        children.extend(parent.spawn(1)[0] for _ in range(500))
+    threads = [threading.Thread(target=spawn) for _ in range(4)]
+    [thread.start() for thread in threads]
+    [thread.join() for thread in threads]
+    repeats += len(children) - len({child.spawn_key for child in children})
+print(repeats)
+"""
+    found = subprocess.run([sys.executable, "-c", race], capture_output=True, text=True, check=True, timeout=300)
+    assert int(found.stdout) > 0
+
+
+def test_the_page_claims_no_frequency_it_did_not_measure(page):
+    """What the page says of the builds without the GIL, it prints from what
+    it measured: which builds ran without the GIL, or that none did here.
+    Its prose claims no frequency ("often", "common", "sometimes") for a
+    build that it may not have measured; CPython's documentation is the
+    source for gauss(), NumPy's issue for spawn()."""
+    printed = printed_by("plot_free_threading")
+    without = [page.label(result) for result in page.spawning if not result["gil"]]
+    assert f"Measured without the GIL: {', '.join(without) or 'none here'}" in printed.splitlines()
+    source = (ROOT / "examples" / "plot_free_threading.py").read_text()
+    prose = " ".join(re.sub(r"^#\s*", "", line) for line in source.splitlines() if line.startswith("#"))
+    docstring = source.split('"""')[1]
+    for claim in ["often", "common", "sometimes", "rare"]:
+        assert claim not in prose and claim not in docstring, claim
+    assert "https://docs.python.org/3.14/library/random.html #random.gauss" in prose
 
 
 def test_the_built_page_shows_every_build_it_measured(site):

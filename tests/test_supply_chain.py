@@ -7,14 +7,19 @@ import pytest
 
 from conftest import ROOT
 
-PINNED = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*==[0-9][0-9A-Za-z.+!-]*$")
+# A pin, optionally for some platforms only (mpich has no Windows wheel).
+PINNED = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*==[0-9][0-9A-Za-z.+!-]*"
+                    r"(; sys_platform [!=]= \"[a-z0-9]+\")?$")
+# requirements-gil.txt: what the venv gets only on a Python with the GIL.
+REQUIREMENTS = ["requirements.txt", "requirements-gil.txt"]
 
 
 def requirement_lines():
-    for line in (ROOT / "requirements.txt").read_text().splitlines():
-        line = line.split("#", 1)[0].strip()
-        if line:
-            yield line
+    for name in REQUIREMENTS:
+        for line in (ROOT / name).read_text().splitlines():
+            line = line.split("#", 1)[0].strip()
+            if line:
+                yield line
 
 
 def test_every_python_requirement_is_pinned():
@@ -25,8 +30,21 @@ def test_every_python_requirement_is_pinned():
 
 
 def test_pinned_check_catches_loose_requirements():
-    for loose in ["numpy", "numpy>=2", "numpy~=2.4", "numpy==2.*", "numpy[extra]==2.4.6", "-e .", "git+https://x/y"]:
+    for loose in ["numpy", "numpy>=2", "numpy~=2.4", "numpy==2.*", "numpy[extra]==2.4.6", "-e .", "git+https://x/y",
+                  'mpich>=5; sys_platform != "win32"', 'mpich==5.0.2; python_version > "3"']:
         assert not PINNED.match(loose), loose
+    assert PINNED.match('mpich==5.0.2; sys_platform != "win32"')
+
+
+def test_the_makefile_installs_the_gil_requirements_only_with_the_gil():
+    """Ray has no free-threaded wheel: the venv target installs
+    requirements-gil.txt only when Py_GIL_DISABLED is false, and stamps
+    both files, so that a change to either makes the venv again."""
+    makefile = (ROOT / "Makefile").read_text()
+    assert 'sysconfig.get_config_var("Py_GIL_DISABLED")' in makefile
+    assert "! cmp -s requirements-gil.txt $(GIL_STAMP)" in makefile
+    assert "cp requirements-gil.txt $(GIL_STAMP)" in makefile
+    assert "-r requirements-gil.txt" not in (ROOT / "requirements.txt").read_text()
 
 
 @pytest.mark.parametrize("folder", ["tests", "benchmarks"])
