@@ -21,10 +21,8 @@ ties results to scheduling. Measured per start method and with loky.
 # .. code-block:: python
 #
 #    os.register_at_fork(after_in_child=np.random.seed)  # not on Windows
-#
 #    Pool(2, initializer=np.random.seed)
 #    ProcessPoolExecutor(2, initializer=np.random.seed)
-#
 #    def reseed_from(seeds):  # a queue holding SeedSequence(...).spawn(n)
 #        np.random.seed(seeds.get().generate_state(4))
 #
