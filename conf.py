@@ -62,6 +62,7 @@ extensions = [
     "light_pages",  # docs/sphinxext: palette PNGs, only the icons pages use
     "tool_downloads",  # docs/sphinxext: tools link here, and are in the zips
     "figures",  # docs/sphinxext: each figure has a dark twin for dark mode
+    "page_decoration",  # docs/sphinxext: cards, figures, folded harness code
 ]
 
 # Every cross-reference must resolve: a broken reference is a broken page.
@@ -169,8 +170,8 @@ sphinx_gallery_conf = {
     # checker's old command (the checker itself is in tools/).
     "filename_pattern": r".*\.py$",
     "ignore_pattern": r"check_random_state\.py$",
-    # The reading order, not the alphabet (docs/sphinxext/gallery_hooks.py).
-    "within_subsection_order": "gallery_hooks.gallery_order",
+    # The reading order, not the alphabet (docs/sphinxext/reading_order.py).
+    "within_subsection_order": "reading_order.gallery_order",
     # Examples run in this process, one after the other. Do not enable the
     # "parallel" option: inside its worker processes joblib quietly downgrades
     # nested Parallel calls, which would change what the pages show.
@@ -184,8 +185,9 @@ sphinx_gallery_conf = {
     "image_srcset": ["2x"],
     "remove_config_comments": True,
     # Around every example: warnings are errors (with a commented allow-list)
-    # and a time limit (EXAMPLE_TIMEOUT seconds, default 120).
-    "reset_modules": ("matplotlib", "gallery_hooks.strict_execution"),
+    # and a time limit (EXAMPLE_TIMEOUT seconds, default 120):
+    # docs/sphinxext/example_execution.py.
+    "reset_modules": ("matplotlib", "example_execution.strict_execution"),
     "reset_modules_order": "both",
     # Computation times make two builds differ; hide them for reproducible
     # builds, as sphinx-gallery's own documentation does.
@@ -204,18 +206,10 @@ TOOL_PAGES = {
 
 
 def setup(app):
-    """Tool pages rerun with their tools; the computation-times pages stay
-    out of the search index; the gallery's cards show their summaries;
-    figures open full size when tapped; each example lists the others; the
-    harness code of an example is folded, so that its result comes first."""
-    import gallery_hooks  # docs/sphinxext, on sys.path above
+    """Tool pages rerun with their tools (docs/sphinxext/example_execution.py)."""
+    import example_execution  # docs/sphinxext, on sys.path above
 
-    app.connect("source-read", gallery_hooks.keep_timings_out_of_search)
-    app.connect("source-read", gallery_hooks.summaries_on_cards)
-    app.connect("html-page-context", gallery_hooks.figures_open_full_size)
-    app.connect("html-page-context", gallery_hooks.gallery_pages_in_context)
-    app.connect("html-page-context", gallery_hooks.fold_harness)
     for page, tool in TOOL_PAGES.items():
         app.connect("config-inited", lambda app, config, page=page, tool=tool: (
-            gallery_hooks.rerun_when_changed(
+            example_execution.rerun_when_changed(
                 page, tool, HERE / "docs" / "auto_examples")))

@@ -9,7 +9,6 @@ Measured while the site was built: each row is a backend (for
 get random numbers, and each cell says whether six tasks drew distinct
 numbers and whether two runs gave identical results. One column is both.
 """
-# sphinx_gallery_thumbnail_path = "_static/thumbnails/behaviour_matrix.png"
 
 # %%
 # The measuring program
@@ -21,6 +20,7 @@ numbers and whether two runs gave identical results. One column is both.
 # module level (which imports ``numpy.random``, as SciPy would), and the
 # parent draws from ``np.random`` first. Two rows also seed at import.
 
+# sphinx_gallery_thumbnail_path = "_static/thumbnails/behaviour_matrix.png"
 COLUMNS = ["global np.random", "Python random", "default_rng() in the task",
            "generator at module level", "one generator for all tasks",
            "spawned seed per task"]

@@ -12,7 +12,6 @@ task with :download:`rng_guard.py <../../tools/rng_guard.py>`,
 (or warns) when a task draws from a global state or starts in another's
 state. Or run a program unedited: ``python -m rng_guard``.
 """
-# sphinx_gallery_thumbnail_path = "_static/thumbnails/guard_your_tasks.png"
 
 # %%
 # What the checker and the guard say
@@ -23,6 +22,7 @@ state. Or run a program unedited: ``python -m rng_guard``.
 # second hands one generator to every task; the third gives each task a
 # seed spawned for it, and bridges it to scikit-learn's ``random_state``.
 
+# sphinx_gallery_thumbnail_path = "_static/thumbnails/guard_your_tasks.png"
 import numpy as np
 from joblib import Parallel, delayed
 from sklearn.datasets import make_classification

@@ -58,7 +58,7 @@ UNSEEDED_EXAMPLES = {
 FIGURELESS_EXAMPLES = {"plot_check_your_code", "plot_guard_your_tasks", "plot_behaviour_matrix"}
 
 
-@functools.cache  # loaded once: gallery_hooks installs an audit hook
+@functools.cache  # loaded once: example_execution installs an audit hook
 def import_sphinxext(name):
     """docs/sphinxext/NAME.py, a module conf.py refers to by name."""
     spec = importlib.util.spec_from_file_location(name, ROOT / "docs" / "sphinxext" / f"{name}.py")
@@ -246,7 +246,7 @@ def stop_worker_threads(check=True):
 
     Forking while other threads run may deadlock the child (Python 3.12+
     warns): tests that fork call this first, as the build does before each
-    example (docs/sphinxext/gallery_hooks.py).
+    example (docs/sphinxext/example_execution.py).
 
     Under pytest-xdist (make test), a worker process also runs execnet's
     thread that reads the controller's orders: it starts before any test,
@@ -254,8 +254,8 @@ def stop_worker_threads(check=True):
     so it holds nothing a forked child needs. The check counts every
     thread beyond those the process started with (STARTING_THREADS).
     """
-    gallery_hooks = import_sphinxext("gallery_hooks")  # the build's own helpers
-    gallery_hooks._stop_reusable_workers()
+    example_execution = import_sphinxext("example_execution")  # the build's own helpers
+    example_execution._stop_reusable_workers()
     for thread in set(threading.enumerate()) - {threading.current_thread()} if check else ():
         thread.join(timeout=2)  # joblib's finished thread pools end on their own
     others = [t.name for t in threading.enumerate() if t is not threading.current_thread()]
@@ -265,12 +265,12 @@ def stop_worker_threads(check=True):
 
 
 def thread_count():
-    """This process's threads as the kernel counts them (gallery_hooks's count)."""
-    return import_sphinxext("gallery_hooks").thread_count()
+    """This process's threads as the kernel counts them (example_execution's count)."""
+    return import_sphinxext("example_execution").thread_count()
 
 
 def settled_thread_count(timeout=2.0):
-    """thread_count() once ending threads have ended: as gallery_hooks's
+    """thread_count() once ending threads have ended: as example_execution's
     settled_thread_count, beside the threads the process started with."""
     deadline = time.monotonic() + timeout
     count = thread_count()

@@ -68,16 +68,16 @@ dask_example = example_fixture("plot_dask_cluster", as_main=True)
 
 
 def test_every_example_has_its_place_in_the_reading_order():
-    gallery_hooks = import_sphinxext("gallery_hooks")
-    assert sorted(gallery_hooks.GALLERY_ORDER) == sorted(path.name for path in example_paths())
-    assert gallery_hooks.GALLERY_ORDER[0] == "plot_random_state_in_parallel.py"
+    reading_order = import_sphinxext("reading_order")
+    assert sorted(reading_order.GALLERY_ORDER) == sorted(path.name for path in example_paths())
+    assert reading_order.GALLERY_ORDER[0] == "plot_random_state_in_parallel.py"
 
 
 def test_gallery_index_follows_the_reading_order(site):
-    gallery_hooks = import_sphinxext("gallery_hooks")
+    reading_order = import_sphinxext("reading_order")
     index = parse_html(site / "auto_examples" / "index.html")
     shown = [a["href"] for a in index.select("div.sphx-glr-thumbcontainer a.reference")]
-    assert shown == [name.replace(".py", ".html") for name in gallery_hooks.GALLERY_ORDER]
+    assert shown == [name.replace(".py", ".html") for name in reading_order.GALLERY_ORDER]
 
 
 @pytest.mark.parametrize("example", example_paths(), ids=lambda path: path.name)
@@ -92,11 +92,11 @@ def test_every_example_page_has_a_figure_and_output(site, example):
 
 @pytest.mark.parametrize("example", example_paths(), ids=lambda path: path.name)
 def test_every_example_page_lists_the_others_in_reading_order(site, example):
-    gallery_hooks = import_sphinxext("gallery_hooks")
+    reading_order = import_sphinxext("reading_order")
     page = parse_html(site / "auto_examples" / f"{example.stem}.html")
     items = page.select("nav.gallery-nav li")
-    assert len(items) == len(gallery_hooks.GALLERY_ORDER)
-    for item, name in zip(items, gallery_hooks.GALLERY_ORDER):
+    assert len(items) == len(reading_order.GALLERY_ORDER)
+    for item, name in zip(items, reading_order.GALLERY_ORDER):
         other = parse_html(site / "auto_examples" / name.replace(".py", ".html"))
         title = " ".join(other.select_one("article h1").get_text().split()).rstrip("#").strip()
         assert " ".join(item.get_text().split()) == title

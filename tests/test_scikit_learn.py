@@ -31,7 +31,7 @@ THREADS_BEFORE = {}
 
 def loaded_with_threads_noted(name):
     stop_worker_threads(check=False)
-    THREADS_BEFORE[name] = (threads_now(), import_sphinxext("gallery_hooks").settled_thread_count())
+    THREADS_BEFORE[name] = (threads_now(), import_sphinxext("example_execution").settled_thread_count())
     return load_example(name)
 
 
@@ -49,7 +49,7 @@ def assert_no_thread_left_by(name):
         if thread.ident not in before and thread is not threading.current_thread():
             thread.join(timeout=2)
     assert threads_now() <= before
-    assert import_sphinxext("gallery_hooks").settled_thread_count() <= settled
+    assert import_sphinxext("example_execution").settled_thread_count() <= settled
 
 
 @pytest.fixture(scope="module")
