@@ -75,9 +75,25 @@ OLD_CHECKER = EXAMPLES / "check_random_state.py"
 
 
 def example_paths():
-    """Every gallery script, as sphinx-gallery sees them (conf.py's
-    ignore_pattern leaves the checker's old command out)."""
-    return sorted(path for path in EXAMPLES.glob("*.py") if path != OLD_CHECKER)
+    """Every gallery script, as sphinx-gallery sees them: one folder of
+    examples/ a section of the gallery (the checker's old command, at the
+    top of examples/, is not one)."""
+    return sorted(EXAMPLES.glob("*/*.py"))
+
+
+def example_path(name):
+    """examples/SECTION/NAME.py, from NAME, NAME.py or a path."""
+    stem = Path(name).stem
+    found = [path for path in example_paths() if path.stem == stem]
+    assert len(found) == 1, f"{stem}: {found}"
+    return found[0]
+
+
+def page_of(name):
+    """An example's page in the built site, as a path from its root:
+    auto_examples/SECTION/NAME.html."""
+    path = example_path(name)
+    return Path("auto_examples", path.parent.name, f"{path.stem}.html")
 
 
 def load_example(name, as_main=False):
@@ -91,7 +107,7 @@ def load_example(name, as_main=False):
     """
     if name in sys.modules:
         return sys.modules[name]
-    spec = importlib.util.spec_from_file_location("__main__" if as_main else name, EXAMPLES / f"{name}.py")
+    spec = importlib.util.spec_from_file_location("__main__" if as_main else name, example_path(name))
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     if not as_main:
@@ -159,8 +175,16 @@ def browser():
 
 
 def html_pages(site):
-    """Every page of the site (_static holds the theme's templates, not pages)."""
-    return sorted(page for page in site.rglob("*.html") if "_static" not in page.relative_to(site).parts)
+    """Every page of the site (_static holds the theme's templates, not
+    pages), but the stubs at old addresses that forward to moved pages."""
+    return sorted(page for page in site.rglob("*.html")
+                  if "_static" not in page.relative_to(site).parts and not forwards(page))
+
+
+def forwards(page):
+    """Whether page is a stub that forwards to where a page moved (conf.py's
+    redirects)."""
+    return '<meta http-equiv="refresh"' in page.read_text(encoding="utf-8")[:1000]
 
 
 def venv_with_site_pins(python, folder):

@@ -14,7 +14,7 @@ from importlib.metadata import version
 import numpy as np
 import pytest
 
-from conftest import captured_output, load_example, parse_html, printed_by, stop_worker_threads
+from conftest import captured_output, load_example, page_of, parse_html, printed_by, stop_worker_threads
 
 N_WORKERS = 2
 
@@ -127,7 +127,7 @@ def printed_library_table(text):
 
 
 def test_library_page_shows_this_pythons_outcome(site, libraries):
-    page = parse_html(site / "auto_examples" / "plot_library_calls.html")
+    page = parse_html(site / page_of("plot_library_calls"))
     version, table = printed_library_table(captured_output(page))
     assert version == sys.version_info[:3]
     assert set(table) == {label for label, *_ in libraries.CASES}
@@ -255,7 +255,7 @@ def test_scikit_learn_link_names_check_random_state():
 
 
 def test_library_page_offers_scipy_before_the_scikit_learn_bridge(site):
-    page = parse_html(site / "auto_examples" / "plot_library_calls.html")
+    page = parse_html(site / page_of("plot_library_calls"))
     ids = [tag["id"] for tag in page.select("section[id], span[id]")]
     assert "giving-scipy-a-spawned-seed" in ids and "spawned-seed-for-scikit-learn" in ids
     assert ids.index("giving-scipy-a-spawned-seed") < ids.index("spawned-seed-for-scikit-learn")

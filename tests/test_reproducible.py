@@ -16,7 +16,7 @@ earlier build (`make clean` first if other package versions made those).
 
 import re
 
-from conftest import UNSEEDED_EXAMPLES, example_paths
+from conftest import UNSEEDED_EXAMPLES, example_paths, page_of
 from sandbox import copy_site_sources, make_html
 
 # sphinx-gallery's tables of running times, which SOURCE_DATE_EPOCH turns off.
@@ -37,14 +37,14 @@ def pages(site):
 
 def checksum_stamps(docs):
     return {path.name.removesuffix(".py.md5"): path.stat().st_mtime_ns
-            for path in (docs / "auto_examples").glob("*.py.md5")}
+            for path in (docs / "auto_examples").rglob("*.py.md5")}
 
 
 def forget_generated_pages(docs, examples):
     """Remove everything sphinx-gallery made for these examples, and the
     timing tables, so that the next build runs them as the first one did."""
-    gallery = docs / "auto_examples"
     for name in examples:
+        gallery = docs / page_of(name).parent
         made = [*gallery.glob(f"{name}.*"), *gallery.glob(f"images/sphx_glr_{name}_*"),
                 *gallery.glob(f"images/thumb/sphx_glr_{name}_thumb.*")]
         assert made, name
@@ -72,5 +72,5 @@ def test_seeded_pages_are_identical_when_run_again(site, tmp_path):
     assert differing == [], "run `make clean test` if build/html is old"
     # No computation time is shown on the pages that were made again.
     for name in SEEDED:
-        html = (tmp_path / "build" / "html" / "auto_examples" / f"{name}.html").read_text()
+        html = (tmp_path / "build" / "html" / page_of(name)).read_text()
         assert "Total running time of the script" not in html, name

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from PIL import Image
 
+import reading_order
 from reading_order import GALLERY_ORDER
 
 
@@ -43,7 +44,7 @@ def summaries_on_cards(app, docname, source):
     """Sphinx's source-read hook: each card of the gallery's index shows its
     example's first sentence under its title. sphinx-gallery puts the
     summary only in a tooltip, which a phone never shows."""
-    if docname != "auto_examples/index":
+    if not (docname.startswith("auto_examples/") and docname.endswith("index")):
         return
     source[0] = CARD.sub(lambda card: card[1] + (
         f'\n      <div class="sphx-glr-card-summary">{first_sentence(card["summary"])}</div>'),
@@ -67,7 +68,7 @@ def figures_open_full_size(app, pagename, templatename, context, doctree):
         sources = re.search(r'srcset="([^"]*)"', tag) or re.search(r'src="([^"]*)"', tag)
         largest = sources[1].split(",")[-1].split()[0]
         name = re.search(r'src="([^"]*)"', tag)[1].rsplit("/", 1)[-1]
-        with Image.open(Path(app.srcdir, "auto_examples", "images", name)) as png:
+        with Image.open(Path(app.srcdir, pagename).parent / "images" / name) as png:
             width, height = png.size
         tag = tag.replace("<img ", f'<img width="{width}" height="{height}" loading="lazy" decoding="async" ', 1)
         return f'<a class="sphx-glr-figure-link" href="{largest}">{tag}</a>'
@@ -97,11 +98,11 @@ def fold_harness(app, pagename, templatename, context, doctree):
 def gallery_pages_in_context(app, pagename, templatename, context, doctree):
     """Sphinx's html-page-context hook: an example's page lists every
     example, in reading order (docs/_templates/gallery-nav.html)."""
-    if not pagename.startswith("auto_examples/plot_"):
+    if not (pagename.startswith("auto_examples/") and "/plot_" in pagename):
         return
     pages = []
     for name in GALLERY_ORDER:
-        docname = f"auto_examples/{name.removesuffix('.py')}"
+        docname = reading_order.docname(name)
         if docname in app.env.titles:
             pages.append((context["pathto"](docname), app.env.titles[docname].astext(),
                           docname == pagename))

@@ -215,6 +215,6 @@ print(f"set_epoch, epochs differ: {differ}; ranks split the data: {apart}")
 #   pytorch/blob/v2.14.1/torch/nn/parallel/distributed.py#L1065-L1073>`__).
 # * ``SeedSequence(root).spawn(n)[rank]`` hashes root and rank as a pair:
 #   the sum ``root + rank`` is shared across runs, the pair is not
-#   (:ref:`sphx_glr_auto_examples_plot_spawned_generators.py`).
+#   (:doc:`../get_it_right/plot_spawned_generators`).
 
 plt.show()
