@@ -1,26 +1,24 @@
 """The tables an example prints become HTML tables on its page.
 
-An example prints its results as column-aligned text. In a <pre>, on a
-phone 390 px wide, such a table is 570-690 px wide in a 354 px column: a
-reader sees its first column and has to scroll for the rest. Here, on each
-example's page, a run of lines that reads as a table is written as a
-<table>, whose cells wrap and whose box scrolls on its own at most
-(docs/_static/custom.css); the lines around it stay in <pre>s. The script
-and the notebook keep the printed text as it is.
+On a phone 390 px wide, a printed table in a <pre> is 570-690 px wide in a
+354 px column: a reader sees its first column. On each example's page, a
+run of lines that reads as a table becomes a <table>, whose cells wrap and
+whose box scrolls on its own at most (docs/_static/custom.css); the lines
+around it stay in <pre>s. The script and the notebook are left as printed.
 
-The page's text stays exactly what the example printed: the spaces that
-aligned a cell sit between the cells, where a browser does not draw them,
-so a row's text is its printed line (tests/conftest.py's captured_output
-reads the outputs so, and compares them with plain runs).
+The page's text stays what the example printed, to the space: each cell
+keeps the spaces that aligned it, which a browser does not draw at a
+cell's edges (tests/conftest.py's captured_output compares it with runs).
 """
 
 import html
+import itertools
 import re
 
 MIN_ROWS = 3  # two aligned lines are as likely to be prose as a table
-# Where a long name may break on a phone, so that a table fits: between
-# the words of set_start_method, np.random, GridSearchCV, KFold(shuffle);
-# not inside a number such as 2.4.6.
+# Where a long name may break on a phone, so that a table fits: between the
+# words of set_start_method, np.random, GridSearchCV, KFold(shuffle); not
+# inside a number such as 2.4.6.
 BREAK = re.compile(r"(?<=[A-Za-z][_.])(?=[A-Za-z])|(?<=[a-z])(?=[A-Z(])")
 OUTPUT = re.compile(r'(<div class="sphx-glr-script-out[^"]*"><div class="highlight">)'
                     r'<pre>(?:<span></span>)?(.*?)</pre>', re.DOTALL)
@@ -28,40 +26,42 @@ OUTPUT = re.compile(r'(<div class="sphx-glr-script-out[^"]*"><div class="highlig
 
 def gaps_between_columns(rows):
     """[(start, end)]: runs of positions that are a space in every row (or
-    past its end), but not the rows' common indentation nor their ends, and
-    that at least as many rows leave 2+ spaces wide as leave 1."""
+    past its end), not the rows' common indentation nor their ends, that at
+    least as many rows leave 2+ spaces wide as leave 1 (a word's space)."""
     width = max(map(len, rows))
-    blank = [all(row[i:i + 1] in ("", " ") for row in rows) for i in range(width)]
-    gaps, start = [], None
-    for position, is_blank in enumerate(blank + [False]):
-        if is_blank and start is None:
-            start = position
-        elif not is_blank and start is not None:
-            widths = [space_around(row, start, position) for row in rows]
-            if start > 0 and position < width and widths.count(1) <= len([w for w in widths if w >= 2]) > 0:
-                gaps.append((start, position))
-            start = None
+    mask = "".join(" " if all(row[i:i + 1] in ("", " ") for row in rows) else "x" for i in range(width))
+    gaps = []
+    for gap in re.finditer(" +", mask):
+        widths = [space_around(row, *gap.span()) for row in rows]
+        if 0 < gap.start() and gap.end() < width and sum(w >= 2 for w in widths) >= max(1, widths.count(1)):
+            gaps.append(gap.span())
     return gaps
 
 
 def space_around(row, start, end):
-    """How many spaces the row has between text on either side of
-    row[start:end], or 0 when the gap is not inside the row's text."""
+    """The spaces around row[start:end], or 0 unless text is on both sides."""
     left, right = row[:start].rstrip(), row[end:].lstrip()
     return len(row) - len(left) - len(right) if left and right else 0
 
 
 def cells(row, starts):
-    return [row[start:end] for start, end in zip(starts, starts[1:] + [None])]
+    """The row cut at starts; a cell of spaces only hands them on to its
+    neighbour, as a parser may shrink them to one (BeautifulSoup does)."""
+    parts = [row[start:end] for start, end in zip(starts, starts[1:] + [None])]
+    for k in range(len(parts) - 1):
+        if parts[k].isspace():
+            parts[k], parts[k + 1] = "", parts[k] + parts[k + 1]
+    if parts[-1].isspace():
+        keep = max((k for k, part in enumerate(parts) if part.strip()), default=0)
+        parts[keep], parts[-1] = parts[keep] + parts[-1], ""
+    return parts
 
 
 def column_starts(rows):
-    """Where each column starts, or None when these rows are no table: each
-    row has text in two columns or more, and is split where it leaves 2+
-    spaces at least once (prose is not); no cell holds 2 spaces in a row
-    (a column the gaps missed). From three rows on, a column that only one
-    row writes in (a header of two words above one column) joins a
-    neighbour; a blank corner above the rows' names is no such column."""
+    """Where each column starts, or None if these rows are no table: each has
+    text in 2+ columns and 2+ spaces at a gap at least once (prose has not),
+    no cell 2 spaces in a row (a missed column). From 3 rows on, a column
+    only one row writes in (a header of two words) joins its nearer side."""
     gaps, width = gaps_between_columns(rows), max(map(len, rows))
     while True:
         starts = [0] + [end for _, end in gaps]
@@ -70,7 +70,6 @@ def column_starts(rows):
         lonely = [k for k, count in enumerate(filled) if count < 2 < len(rows)]
         if not lonely or not gaps:
             break
-        # It joins across the narrower of its two gaps, in the rows that write in it.
         writers = [row for row in rows if cells(row, starts)[lonely[0]].strip()]
         sides = [k for k in (lonely[0] - 1, lonely[0]) if 0 <= k < len(gaps)]
         del gaps[min(sides, key=lambda k: min(space_around(row, *gaps[k]) or width for row in writers))]
@@ -101,15 +100,13 @@ def find_tables(lines):
     return tables
 
 
-def kind(cell):
-    """A cell's shape: "np.random" is "a.a", "250 of 2,000" is "9 a 9,9"."""
-    return re.sub(r"\d+", "9", re.sub(r"[A-Za-z]+", "a", cell))
-
-
 def has_header(rows):
-    """The first row is a header when its first cell is blank above named
-    rows, or when, in some column, it differs in kind from every cell
-    below, which all share one (a name above numbers or verdicts)."""
+    """A header is a blank corner above named rows, or differs in kind, in
+    some column, from all the cells below, which share one (a name above
+    numbers or verdicts)."""
+    def kind(cell):  # "np.random" is "a.a", "250 of 2,000" is "9 a 9,9"
+        return re.sub(r"\d+", "9", re.sub(r"[A-Za-z]+", "a", cell))
+
     head, body = rows[0], rows[1:]
     if not head[0] and all(row[0] for row in body):
         return True
@@ -118,22 +115,13 @@ def has_header(rows):
 
 
 def table_html(lines, starts, number):
-    """The <table>, in a box that scrolls sideways if it must. A cell holds
-    its text and the spaces that aligned it, which a browser does not draw
-    at a cell's edges; a cell of spaces only hands them on to the next, as
-    a parser may shrink a string of spaces alone (BeautifulSoup does)."""
+    """The <table>, in a box that scrolls sideways if it must; a row printed
+    indented (a detail of the row above) is marked so: cells draw no spaces."""
     split = [cells(line, starts) for line in lines]
     header = has_header([[cell.strip() for cell in row] for row in split])
-    indent = min(len(row[0]) - len(row[0].lstrip()) for row in split)
+    indent = min(len(row[0]) - len(row[0].lstrip()) for row in split if row[0])
 
     def row_html(row, tag):
-        row = row[:]
-        for k in range(len(row) - 1):
-            if not row[k].strip():
-                row[k], row[k + 1] = "", row[k] + row[k + 1]
-        if not row[-1].strip():
-            filled = max(k for k, cell in enumerate(row) if cell.strip())
-            row[filled], row[-1] = row[filled] + row[-1], ""
         parts = []
         for column, cell in enumerate(row):
             name = tag if cell else "td"  # an empty header cell is no header
@@ -150,9 +138,8 @@ def table_html(lines, starts, number):
 
 
 def tables_in_output(text, numbers):
-    """The output's HTML: its tables as tables, the rest as <pre>s. The
-    newline after a table, and blank lines between tables, stay as text
-    between them. numbers counts the page's tables, to name each."""
+    """The output's HTML: its tables as tables, the rest in <pre>s; the
+    newline after a table stays as text. numbers names the page's tables."""
     lines, out, done = text.split("\n"), [], 0
     for first, last, starts in find_tables(lines):
         before = "".join(line + "\n" for line in lines[done:first])
@@ -165,16 +152,14 @@ def tables_in_output(text, numbers):
 
 
 def printed_tables_as_html(app, pagename, templatename, context, doctree):
-    """Sphinx's html-page-context hook, on the pages of the examples."""
+    """Sphinx's html-page-context hook: each output of an example's page."""
     if "/plot_" not in pagename or "body" not in context:
         return
-    numbers = iter(range(1, 1000))
+    numbers = itertools.count(1)
 
     def converted(match):
         text = html.unescape(match[2])
-        if not find_tables(text.split("\n")):
-            return match[0]
-        return match[1].replace('">', ' output-with-table">', 1) + tables_in_output(text, numbers)
+        return match[1] + tables_in_output(text, numbers) if find_tables(text.split("\n")) else match[0]
 
     context["body"] = OUTPUT.sub(converted, context["body"])
 
