@@ -248,8 +248,10 @@ def parse_html(path):
 
 
 def captured_output(page):
-    """The text of every output block sphinx-gallery captured on a page."""
-    blocks = page.select("div.sphx-glr-script-out pre")
+    """The text of every output block sphinx-gallery captured on a page:
+    its <pre>, or its <pre>s and the tables docs/sphinxext/output_tables.py
+    made of its printed tables, whose text is the printed text."""
+    blocks = page.select("div.sphx-glr-script-out > div.highlight")
     return "\n".join(block.get_text() for block in blocks)
 
 
