@@ -65,6 +65,7 @@ extensions = [
     "tool_downloads",  # docs/sphinxext: tools link here, and are in the zips
     "figures",  # docs/sphinxext: each figure has a dark twin for dark mode
     "page_decoration",  # docs/sphinxext: cards, figures, folded harness code
+    "thumbnails",  # docs/sphinxext: gallery thumbnails readable on a card
     "output_tables",  # docs/sphinxext: printed tables become HTML tables
     "sphinx_reredirects",  # pages' old addresses lead to where they moved
 ]

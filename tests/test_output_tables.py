@@ -10,7 +10,7 @@ of its box and that every cell of that table can be seen.
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import EXAMPLES, SITE, html_pages, import_sphinxext, parse_html, plain_run
+from conftest import SITE, example_path, html_pages, import_sphinxext, page_of, parse_html, plain_run
 
 output_tables = import_sphinxext("output_tables")
 START_METHODS = "plot_start_methods"
@@ -67,7 +67,7 @@ def test_rows_alike_have_no_header():
     assert "<th" not in html and html.count("<tr>") == 3
 
 
-@pytest.mark.parametrize("script", [EXAMPLES / f"{START_METHODS}.py"], ids=lambda path: path.name)
+@pytest.mark.parametrize("script", [example_path(START_METHODS)], ids=lambda path: path.name)
 def test_the_start_methods_table_holds_what_the_script_prints(site, script):
     """Each row of each table on the page is a line that `python
     plot_start_methods.py` prints, and its cells are that line's columns:
@@ -75,7 +75,7 @@ def test_the_start_methods_table_holds_what_the_script_prints(site, script):
     result, _ = plain_run(script)
     assert result.returncode == 0, result.stderr
     printed = result.stdout.splitlines()
-    page = parse_html(site / "auto_examples" / f"{START_METHODS}.html")
+    page = parse_html(site / page_of(START_METHODS))
     tables = page.select("div.sphx-glr-script-out div.output-table > table")
     assert tables
     for table in tables:
@@ -135,7 +135,7 @@ HIDDEN_CELLS = """() => {
 def test_every_cell_of_the_start_methods_table_can_be_seen_on_a_phone(browser, served_site, color_scheme):
     """Its columns are all in the box, or the box scrolls to them; no cell
     cuts its text (the stylesheet's rules for the table reached the page)."""
-    page, problems = browser.visit(served_site.url + f"auto_examples/{START_METHODS}.html",
+    page, problems = browser.visit(served_site.url + page_of(START_METHODS).as_posix(),
                                    color_scheme=color_scheme, viewport=PHONE)
     try:
         found = page.evaluate(HIDDEN_CELLS)
