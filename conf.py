@@ -107,7 +107,10 @@ html_theme_options = {
     "secondary_sidebar_items": {
         "index": ["page-toc", *_edit],
         "auto_examples/*/plot_*": ["page-toc", "sg_download_links", "sg_launcher_links", *_edit],
+        "auto_examples/index": ["page-toc", *_edit],
+        "auto_examples/*/index": ["page-toc", *_edit],
         "auto_examples/sg_execution_times": ["page-toc"],
+        "auto_examples/*/sg_execution_times": ["page-toc"],
         "sg_execution_times": ["page-toc"],
     },
     # Under each example, the list of all examples (empty on other pages).

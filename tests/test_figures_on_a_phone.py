@@ -225,6 +225,7 @@ def test_the_built_thumbnails_are_the_figures_top_left(site, tmp_path):
         if not figure.is_file():  # drawn for the card, from a file
             continue
         thumbnails.readable_thumbnail(figure, tmp_path / thumb.name)
+        thumbnails.palette_png(tmp_path / thumb.name)
         with Image.open(thumb) as built, Image.open(tmp_path / thumb.name) as expected:
             assert built.convert("RGB").tobytes() == expected.convert("RGB").tobytes(), thumb.name
         made += 1

@@ -15,6 +15,8 @@ from pathlib import Path
 
 from PIL import Image
 
+from light_pages import palette_png
+
 THUMBNAIL = (400, 280)  # conf.py's thumbnail_size
 CROP_WIDTH = 540  # pixels of the figure (at 100 dpi: 5.4 of its 5.6 inches)
 SCALE = THUMBNAIL[0] / CROP_WIDTH  # 0.74: the thumbnail's text at 74% of its size
@@ -43,6 +45,7 @@ def thumbnails_from_figures(app, exception):
         figure = images / thumbnail.name.replace("_thumb.png", "_001.png")
         if figure.is_file():
             readable_thumbnail(figure, thumbnail)
+            palette_png(thumbnail)  # as light_pages makes every gallery image
 
 
 def setup(app):

@@ -116,8 +116,7 @@ print(f"one generator passed to every task, loky:\n{copied}")
 #
 # ``draw_from_global_state`` stands for any code that calls ``np.random``
 # without being handed a random state, as libraries do when their
-# ``random_state`` is ``None``
-# (:doc:`plot_library_calls`). Workers forked
+# ``random_state`` is ``None`` (:doc:`plot_library_calls`). Workers forked
 # from this process start with a copy of that state: the second worker
 # replays the first one's draws. Windows cannot fork, and Python 3.12+
 # warns against forking a process that runs threads (a hidden
