@@ -122,10 +122,10 @@ def run_two_ranks():  # one torch.distributed run: what each rank saw
     code = [inspect.getsource(f) for f in (seed_this_rank, train, one_rank)]
     with tempfile.TemporaryDirectory() as folder:
         Path(folder, "ranks.py").write_text("\n\n".join([HEADER, *code, MAIN]))
-        printed = subprocess.run(
-            [sys.executable, str(Path(folder, "ranks.py")), folder],
-            capture_output=True, text=True, timeout=180, check=True).stdout
-    return json.loads(printed)
+        ran = subprocess.run([sys.executable, "ranks.py", folder], cwd=folder,
+                             capture_output=True, text=True, timeout=180)
+    assert ran.returncode == 0, f"the two ranks failed:\n{ran.stderr}"
+    return json.loads(ran.stdout)
 
 
 # %%
