@@ -28,6 +28,8 @@ sys.path.insert(0, str(HERE / "docs" / "sphinxext"))
 # tools/rng_guard.py, which a reader finds beside the script in its zip.
 sys.path.insert(0, str(HERE / "tools"))
 
+import reading_order  # noqa: E402  (docs/sphinxext: the gallery's sections)
+
 # -- Project ------------------------------------------------------------------
 
 project = "Random state in parallel Python"
@@ -62,6 +64,10 @@ extensions = [
     "light_pages",  # docs/sphinxext: palette PNGs, only the icons pages use
     "tool_downloads",  # docs/sphinxext: tools link here, and are in the zips
     "figures",  # docs/sphinxext: each figure has a dark twin for dark mode
+    "page_decoration",  # docs/sphinxext: cards, figures, folded harness code
+    "thumbnails",  # docs/sphinxext: gallery thumbnails readable on a card
+    "output_tables",  # docs/sphinxext: printed tables become HTML tables
+    "sphinx_reredirects",  # pages' old addresses lead to where they moved
 ]
 
 # Every cross-reference must resolve: a broken reference is a broken page.
@@ -100,8 +106,11 @@ html_theme_options = {
     "use_edit_page_button": bool(REPOSITORY),
     "secondary_sidebar_items": {
         "index": ["page-toc", *_edit],
-        "auto_examples/*": ["page-toc", "sg_download_links", "sg_launcher_links", *_edit],
+        "auto_examples/*/plot_*": ["page-toc", "sg_download_links", "sg_launcher_links", *_edit],
+        "auto_examples/index": ["page-toc", *_edit],
+        "auto_examples/*/index": ["page-toc", *_edit],
         "auto_examples/sg_execution_times": ["page-toc"],
+        "auto_examples/*/sg_execution_times": ["page-toc"],
         "sg_execution_times": ["page-toc"],
     },
     # Under each example, the list of all examples (empty on other pages).
@@ -124,11 +133,13 @@ html_context = {
     },
 }
 if REPOSITORY:
-    # Gallery pages are generated from examples/*.py, the gallery's index
-    # from examples/GALLERY_HEADER.rst: their links open those files.
+    # Gallery pages are generated from examples/SECTION/*.py, the gallery's
+    # and its sections' indexes from their GALLERY_HEADER.rst: their links
+    # open those files.
     html_context["edit_page_url_template"] = (
         f"https://github.com/{REPOSITORY}/edit/main/"
-        "{% if file_name == 'auto_examples/index.rst' %}examples/GALLERY_HEADER.rst"
+        "{% if file_name.startswith('auto_examples/') and file_name.endswith('index.rst') %}"
+        "examples/{{ file_name[14:-9] }}GALLERY_HEADER.rst"
         "{% elif file_name.startswith('auto_examples/') %}"
         "examples/{{ file_name[14:-4] }}.py"
         "{% else %}docs/{{ file_name }}{% endif %}"
@@ -169,8 +180,10 @@ sphinx_gallery_conf = {
     # checker's old command (the checker itself is in tools/).
     "filename_pattern": r".*\.py$",
     "ignore_pattern": r"check_random_state\.py$",
-    # The reading order, not the alphabet (docs/sphinxext/gallery_hooks.py).
-    "within_subsection_order": "gallery_hooks.gallery_order",
+    # Sections by what a reader comes with, each in reading order, not the
+    # alphabet (docs/sphinxext/reading_order.py).
+    "subsection_order": reading_order.SECTION_FOLDERS,
+    "within_subsection_order": "reading_order.gallery_order",
     # Examples run in this process, one after the other. Do not enable the
     # "parallel" option: inside its worker processes joblib quietly downgrades
     # nested Parallel calls, which would change what the pages show.
@@ -184,8 +197,9 @@ sphinx_gallery_conf = {
     "image_srcset": ["2x"],
     "remove_config_comments": True,
     # Around every example: warnings are errors (with a commented allow-list)
-    # and a time limit (EXAMPLE_TIMEOUT seconds, default 120).
-    "reset_modules": ("matplotlib", "gallery_hooks.strict_execution"),
+    # and a time limit (EXAMPLE_TIMEOUT seconds, default 120):
+    # docs/sphinxext/example_execution.py.
+    "reset_modules": ("matplotlib", "example_execution.strict_execution"),
     "reset_modules_order": "both",
     # Computation times make two builds differ; hide them for reproducible
     # builds, as sphinx-gallery's own documentation does.
@@ -202,20 +216,23 @@ TOOL_PAGES = {
     "plot_guard_your_tasks.py": HERE / "tools" / "rng_guard.py",
 }
 
+# -- Old addresses --------------------------------------------------------------
+
+# Until the gallery had sections, every example's page was
+# auto_examples/plot_NAME.html; links to those addresses may be out there.
+# sphinx-reredirects writes a page at each that forwards to the new one.
+redirects = {f"auto_examples/{name.removesuffix('.py')}": f"{folder}/{name.removesuffix('.py')}.html"
+             for name, folder in reading_order.SECTION_OF.items()}
+# A page of its own language and title, that keeps the address's #anchor
+# (a checker's link to a rule's section).
+redirect_html_template_file = "_templates/redirect.html"  # from docs/
+
 
 def setup(app):
-    """Tool pages rerun with their tools; the computation-times pages stay
-    out of the search index; the gallery's cards show their summaries;
-    figures open full size when tapped; each example lists the others; the
-    harness code of an example is folded, so that its result comes first."""
-    import gallery_hooks  # docs/sphinxext, on sys.path above
+    """Tool pages rerun with their tools (docs/sphinxext/example_execution.py)."""
+    import example_execution  # docs/sphinxext, on sys.path above
 
-    app.connect("source-read", gallery_hooks.keep_timings_out_of_search)
-    app.connect("source-read", gallery_hooks.summaries_on_cards)
-    app.connect("html-page-context", gallery_hooks.figures_open_full_size)
-    app.connect("html-page-context", gallery_hooks.gallery_pages_in_context)
-    app.connect("html-page-context", gallery_hooks.fold_harness)
     for page, tool in TOOL_PAGES.items():
         app.connect("config-inited", lambda app, config, page=page, tool=tool: (
-            gallery_hooks.rerun_when_changed(
-                page, tool, HERE / "docs" / "auto_examples")))
+            example_execution.rerun_when_changed(
+                page, tool, HERE / "docs" / "auto_examples" / reading_order.SECTION_OF[page])))

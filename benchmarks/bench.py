@@ -64,7 +64,8 @@ from sandbox import copy_site_sources, make_html  # noqa: E402
 
 RUNS = int(os.environ.get("BENCH_RUNS", "3"))
 CORE_EXAMPLE = "plot_random_state_in_parallel"
-CORE_PAGE = f"auto_examples/{CORE_EXAMPLE}.html"
+CORE_SECTION = "why_it_happens"  # docs/sphinxext/reading_order.py
+CORE_PAGE = f"auto_examples/{CORE_SECTION}/{CORE_EXAMPLE}.html"
 GALLERY_INDEX = "auto_examples/index.html"
 LIGHTHOUSE = ROOT / "benchmarks" / "node_modules" / "lighthouse" / "cli" / "index.js"
 LIGHTHOUSE_CATEGORIES = ["performance", "accessibility", "best-practices", "seo"]
@@ -118,7 +119,7 @@ def make(site, target):
 def gallery_records(site):
     """{example: (md5 file's mtime, recorded seconds)} for every example that has run."""
     records = {}
-    for cost in (site / "docs" / "auto_examples").glob("*.cost.json"):
+    for cost in (site / "docs" / "auto_examples").rglob("*.cost.json"):
         name = cost.name.removesuffix(".cost.json")
         md5 = cost.with_name(f"{name}.py.md5")
         records[name] = (md5.stat().st_mtime_ns, json.loads(cost.read_text())["time"])
@@ -151,7 +152,7 @@ def measure_builds(site):
         results["no_change"].append((seconds, executed_since(site, before)))
         log(f"no-change rebuild {attempt + 1}/{RUNS}: {seconds:.1f} s")
 
-    edited = site / "examples" / f"{CORE_EXAMPLE}.py"
+    edited = site / "examples" / CORE_SECTION / f"{CORE_EXAMPLE}.py"
     for attempt in range(RUNS):
         before = gallery_records(site)
         edited.touch()  # a new modification time, the same content
@@ -175,10 +176,10 @@ def measure_builds(site):
 
 
 def measure_plain_python(site):
-    """Figure 5: each example as a reader runs it, `python examples/NAME.py`."""
+    """Figure 5: each example as a reader runs it, `python examples/SECTION/NAME.py`."""
     times = {}
     for attempt in range(RUNS):
-        for script in sorted((site / "examples").glob("plot_*.py")):
+        for script in sorted((site / "examples").glob("*/plot_*.py")):
             times.setdefault(script.stem, []).append(
                 run([sys.executable, script.name], cwd=script.parent, MPLBACKEND="Agg")
             )
@@ -642,7 +643,7 @@ def write_report(path, builds, plain, weights, scores, baseline_seconds, started
         f"| examples' own time (sphinx-gallery) | {examples:.1f} s | {', '.join(f'{s:.1f}' for s in builds['examples'])} |",
         f"| overhead: clean build minus examples | {clean - examples:.1f} s | ratio clean build / examples = {clean / examples:.2f} |",
         f"| `make html`, nothing changed | {no_change:.1f} s | {', '.join(f'{s:.1f}' for s, _ in builds['no_change'])} |",
-        f"| `make html` after `touch examples/{CORE_EXAMPLE}.py` (same content) | {touched:.1f} s "
+        f"| `make html` after `touch examples/{CORE_SECTION}/{CORE_EXAMPLE}.py` (same content) | {touched:.1f} s "
         f"| {', '.join(f'{s:.1f}' for s, _ in builds['touched'])} |",
         f"| `make html` after editing `{CORE_EXAMPLE}.py` (a comment appended) | {edit_one:.1f} s "
         f"| {', '.join(f'{s:.1f}' for s, _ in builds['edit_one'])} |",
@@ -653,7 +654,7 @@ def write_report(path, builds, plain, weights, scores, baseline_seconds, started
         "",
         "sphinx-gallery's time is the example's execution inside the build,",
         "including saving each figure twice (1x and 2x for `image_srcset`).",
-        "Plain `python examples/NAME.py` (median wall time, `MPLBACKEND=Agg`)",
+        "Plain `python examples/SECTION/NAME.py` (median wall time, `MPLBACKEND=Agg`)",
         "saves no figure but pays for starting Python and importing NumPy and",
         "matplotlib, which the build has already done. A ratio above 1 is the",
         "cost of the figures; below 1, the cost of starting up.",

@@ -58,7 +58,7 @@ UNSEEDED_EXAMPLES = {
 FIGURELESS_EXAMPLES = {"plot_check_your_code", "plot_guard_your_tasks", "plot_behaviour_matrix"}
 
 
-@functools.cache  # loaded once: gallery_hooks installs an audit hook
+@functools.cache  # loaded once: example_execution installs an audit hook
 def import_sphinxext(name):
     """docs/sphinxext/NAME.py, a module conf.py refers to by name."""
     spec = importlib.util.spec_from_file_location(name, ROOT / "docs" / "sphinxext" / f"{name}.py")
@@ -75,9 +75,25 @@ OLD_CHECKER = EXAMPLES / "check_random_state.py"
 
 
 def example_paths():
-    """Every gallery script, as sphinx-gallery sees them (conf.py's
-    ignore_pattern leaves the checker's old command out)."""
-    return sorted(path for path in EXAMPLES.glob("*.py") if path != OLD_CHECKER)
+    """Every gallery script, as sphinx-gallery sees them: one folder of
+    examples/ a section of the gallery (the checker's old command, at the
+    top of examples/, is not one)."""
+    return sorted(EXAMPLES.glob("*/*.py"))
+
+
+def example_path(name):
+    """examples/SECTION/NAME.py, from NAME, NAME.py or a path."""
+    stem = Path(name).stem
+    found = [path for path in example_paths() if path.stem == stem]
+    assert len(found) == 1, f"{stem}: {found}"
+    return found[0]
+
+
+def page_of(name):
+    """An example's page in the built site, as a path from its root:
+    auto_examples/SECTION/NAME.html."""
+    path = example_path(name)
+    return Path("auto_examples", path.parent.name, f"{path.stem}.html")
 
 
 def load_example(name, as_main=False):
@@ -91,7 +107,7 @@ def load_example(name, as_main=False):
     """
     if name in sys.modules:
         return sys.modules[name]
-    spec = importlib.util.spec_from_file_location("__main__" if as_main else name, EXAMPLES / f"{name}.py")
+    spec = importlib.util.spec_from_file_location("__main__" if as_main else name, example_path(name))
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     if not as_main:
@@ -159,8 +175,16 @@ def browser():
 
 
 def html_pages(site):
-    """Every page of the site (_static holds the theme's templates, not pages)."""
-    return sorted(page for page in site.rglob("*.html") if "_static" not in page.relative_to(site).parts)
+    """Every page of the site (_static holds the theme's templates, not
+    pages), but the stubs at old addresses that forward to moved pages."""
+    return sorted(page for page in site.rglob("*.html")
+                  if "_static" not in page.relative_to(site).parts and not forwards(page))
+
+
+def forwards(page):
+    """Whether page is a stub that forwards to where a page moved (conf.py's
+    redirects)."""
+    return '<meta http-equiv="refresh"' in page.read_text(encoding="utf-8")[:1000]
 
 
 def venv_with_site_pins(python, folder):
@@ -224,8 +248,10 @@ def parse_html(path):
 
 
 def captured_output(page):
-    """The text of every output block sphinx-gallery captured on a page."""
-    blocks = page.select("div.sphx-glr-script-out pre")
+    """The text of every output block sphinx-gallery captured on a page:
+    its <pre>, or its <pre>s and the tables docs/sphinxext/output_tables.py
+    made of its printed tables, whose text is the printed text."""
+    blocks = page.select("div.sphx-glr-script-out > div.highlight")
     return "\n".join(block.get_text() for block in blocks)
 
 
@@ -246,7 +272,7 @@ def stop_worker_threads(check=True):
 
     Forking while other threads run may deadlock the child (Python 3.12+
     warns): tests that fork call this first, as the build does before each
-    example (docs/sphinxext/gallery_hooks.py).
+    example (docs/sphinxext/example_execution.py).
 
     Under pytest-xdist (make test), a worker process also runs execnet's
     thread that reads the controller's orders: it starts before any test,
@@ -254,8 +280,8 @@ def stop_worker_threads(check=True):
     so it holds nothing a forked child needs. The check counts every
     thread beyond those the process started with (STARTING_THREADS).
     """
-    gallery_hooks = import_sphinxext("gallery_hooks")  # the build's own helpers
-    gallery_hooks._stop_reusable_workers()
+    example_execution = import_sphinxext("example_execution")  # the build's own helpers
+    example_execution._stop_reusable_workers()
     for thread in set(threading.enumerate()) - {threading.current_thread()} if check else ():
         thread.join(timeout=2)  # joblib's finished thread pools end on their own
     others = [t.name for t in threading.enumerate() if t is not threading.current_thread()]
@@ -265,12 +291,12 @@ def stop_worker_threads(check=True):
 
 
 def thread_count():
-    """This process's threads as the kernel counts them (gallery_hooks's count)."""
-    return import_sphinxext("gallery_hooks").thread_count()
+    """This process's threads as the kernel counts them (example_execution's count)."""
+    return import_sphinxext("example_execution").thread_count()
 
 
 def settled_thread_count(timeout=2.0):
-    """thread_count() once ending threads have ended: as gallery_hooks's
+    """thread_count() once ending threads have ended: as example_execution's
     settled_thread_count, beside the threads the process started with."""
     deadline = time.monotonic() + timeout
     count = thread_count()

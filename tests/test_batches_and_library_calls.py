@@ -14,7 +14,7 @@ from importlib.metadata import version
 import numpy as np
 import pytest
 
-from conftest import captured_output, load_example, parse_html, printed_by, stop_worker_threads
+from conftest import captured_output, load_example, page_of, parse_html, printed_by, stop_worker_threads
 
 N_WORKERS = 2
 
@@ -127,7 +127,7 @@ def printed_library_table(text):
 
 
 def test_library_page_shows_this_pythons_outcome(site, libraries):
-    page = parse_html(site / "auto_examples" / "plot_library_calls.html")
+    page = parse_html(site / page_of("plot_library_calls"))
     version, table = printed_library_table(captured_output(page))
     assert version == sys.version_info[:3]
     assert set(table) == {label for label, *_ in libraries.CASES}
@@ -255,13 +255,13 @@ def test_scikit_learn_link_names_check_random_state():
 
 
 def test_library_page_offers_scipy_before_the_scikit_learn_bridge(site):
-    page = parse_html(site / "auto_examples" / "plot_library_calls.html")
+    page = parse_html(site / page_of("plot_library_calls"))
     ids = [tag["id"] for tag in page.select("section[id], span[id]")]
     assert "giving-scipy-a-spawned-seed" in ids and "spawned-seed-for-scikit-learn" in ids
     assert ids.index("giving-scipy-a-spawned-seed") < ids.index("spawned-seed-for-scikit-learn")
     assert "ints-and-instances-do-not-behave-alike" not in ids, "that is plot_scikit_learn_n_jobs now"
     links = [a["href"] for a in page.select("a[href]")]
-    assert any(href.startswith("plot_scikit_learn_n_jobs.html") for href in links)
+    assert any(href.split("#")[0].endswith("/in_your_library/plot_scikit_learn_n_jobs.html") for href in links)
     external = [href for href in links if href.startswith("http")]
     for needed in ("numpy/blob/v2.4.6/", "scipy-1.17.1/reference/generated/scipy.stats.bootstrap.html",
                    "scipy/blob/v1.17.1/", "spec-0007", "scikit-learn/blob/1.9.1/", "cpython/issues/126631"):

@@ -266,7 +266,7 @@ def test_a_hanging_example_fails_after_the_time_limit_and_leaves_no_worker(tmp_p
 
 @pytest.mark.parametrize("value", ["0", "-5", "soon"])
 def test_a_bad_time_limit_is_a_clear_error(value, monkeypatch):
-    gallery_hooks = import_sphinxext("gallery_hooks")
+    example_execution = import_sphinxext("example_execution")
     monkeypatch.setenv("EXAMPLE_TIMEOUT", value)
     with pytest.raises(ValueError, match="EXAMPLE_TIMEOUT must be a positive number of seconds"):
-        gallery_hooks.example_timeout()
+        example_execution.example_timeout()

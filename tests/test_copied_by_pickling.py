@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 from joblib import Parallel, delayed
 
-from conftest import captured_output, load_example, parse_html, printed_by
+from conftest import captured_output, load_example, page_of, parse_html, printed_by
 
 NAME = "plot_copied_by_pickling"
 COPIED = ["imported permutation", "bound method", "closure"]
@@ -214,7 +214,7 @@ def printed_pool_table(text):
 
 
 def test_built_page_shows_this_pythons_outcome(site, page):
-    html = parse_html(site / "auto_examples" / f"{NAME}.html")
+    html = parse_html(site / page_of(NAME))
     text = captured_output(html)
     version = tuple(map(int, re.search(r"^Python (\d+)\.(\d+)\.(\d+);", text, re.M).groups()))
     assert version == sys.version_info[:3]
@@ -233,7 +233,7 @@ def test_built_page_shows_this_pythons_outcome(site, page):
 
 
 def test_built_page_names_the_readers_words_and_links_pinned_sources(site):
-    html = parse_html(site / "auto_examples" / f"{NAME}.html")
+    html = parse_html(site / page_of(NAME))
     title = html.select_one("h1").get_text()
     opening = title + html.select_one("h1").find_next("p").get_text()
     for words in ["from numpy.random import", "pickle", "loky", "bound method", "closure"]:

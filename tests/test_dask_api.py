@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import EXAMPLES, captured_output, load_example, parse_html, plain_run, printed_by
+from conftest import captured_output, example_path, load_example, page_of, parse_html, plain_run, printed_by
 
 NAME = "plot_dask_api"
 SITE_PACKAGES = Path(np.__file__).parent.parent
@@ -24,7 +24,7 @@ def example():
 
 
 def test_title_and_first_lines_name_the_calls_readers_type():
-    docstring = (EXAMPLES / f"{NAME}.py").read_text().split('"""')[1]
+    docstring = example_path(NAME).read_text().split('"""')[1]
     title = docstring.strip().splitlines()[1]
     for word in ["client.submit", "client.map", "delayed", "dask.array.random"]:
         assert word in title
@@ -141,7 +141,7 @@ def test_the_nanny_reseeds_numpy_only():
 
 
 def test_pinned_links_point_at_the_lines_the_page_describes():
-    source = (EXAMPLES / f"{NAME}.py").read_text()
+    source = example_path(NAME).read_text()
     # The page's links are split over comment lines: join them back.
     text = re.sub(r"\n# ?", "", source)
     expected = {
@@ -186,7 +186,7 @@ def test_auto_chunks_follow_the_chunk_size_setting(example):
 
 
 def test_built_page_shows_what_the_script_prints(site, example):
-    page = parse_html(site / "auto_examples" / f"{NAME}.html")
+    page = parse_html(site / page_of(NAME))
     shown = [line.strip() for line in captured_output(page).splitlines() if line.strip()]
     printed = [line.strip() for line in printed_by(NAME).splitlines() if line.strip()]
     assert shown == printed
@@ -200,7 +200,7 @@ def test_built_page_shows_what_the_script_prints(site, example):
 def test_downloaded_script_leaves_no_process():
     # The plain run tests/test_examples.py checks too (conftest.plain_run):
     # the processes it started carry its EXAMPLE_MARKER, looked for once it ended.
-    result, left = plain_run(EXAMPLES / f"{NAME}.py")
+    result, left = plain_run(example_path(NAME))
     assert result.returncode == 0, result.stderr
     assert "spawned seeds: 6 distinct of 6; map, submit, a local loop bit-identical: True" in \
         result.stdout.splitlines()

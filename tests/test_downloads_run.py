@@ -7,6 +7,7 @@ import subprocess
 import sys
 import urllib.request
 import zipfile
+from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import nbformat
@@ -14,15 +15,17 @@ import pytest
 from bs4 import BeautifulSoup
 from nbclient import NotebookClient
 
-from conftest import FIGURELESS_EXAMPLES, TOOLS, captured_output, example_paths, import_sphinxext, parse_html
+from conftest import (
+    FIGURELESS_EXAMPLES, TOOLS, captured_output, example_paths, import_sphinxext, page_of, parse_html)
 
 TOOL_USERS = [path for path in example_paths() if import_sphinxext("tool_downloads").tools_imported(path)]
 
 
-def fetch_link(served_site, page_name, selector, ending, target):
-    """Follow the one link of the page that matches selector and ends with
-    ending, as a reader would, and save what it serves as target."""
-    page_url = f"{served_site.url}auto_examples/{page_name}"
+def fetch_link(served_site, page, selector, ending, target):
+    """Follow the one link of the page (a path from the site's root) that
+    matches selector and ends with ending, as a reader would, and save what
+    it serves as target."""
+    page_url = f"{served_site.url}{page.as_posix()}"
     with urllib.request.urlopen(page_url, timeout=30) as response:
         page = BeautifulSoup(response.read().decode(), "html.parser")
     links = {a["href"] for a in page.select(selector) if a["href"].endswith(ending)}
@@ -34,13 +37,13 @@ def fetch_link(served_site, page_name, selector, ending, target):
 
 def download(served_site, example, suffix, destination):
     """The example's own download (sphinx-gallery's links) ending in suffix."""
-    return fetch_link(served_site, f"{example.stem}.html", "div.sphx-glr-download a.reference.download",
+    return fetch_link(served_site, page_of(example), "div.sphx-glr-download a.reference.download",
                       suffix, destination / f"{example.stem}{suffix}")
 
 
 def download_checker(served_site, destination):
     """rng_check.py, through the link in its page's text."""
-    return fetch_link(served_site, "plot_check_your_code.html", "article a.reference.download",
+    return fetch_link(served_site, page_of("plot_check_your_code"), "article a.reference.download",
                       "/rng_check.py", destination / "rng_check.py")
 
 
@@ -92,7 +95,7 @@ def test_downloaded_checker_runs_with_plain_python(served_site, site, site_conf,
         assert "http" not in finding
         return
     link = finding.rsplit("(", 1)[1].rstrip(")")
-    assert link == f"{site_conf.SITE_URL}auto_examples/plot_check_your_code.html#rsp001"
+    assert link == f"{site_conf.SITE_URL}auto_examples/check_your_code/plot_check_your_code.html#rsp001"
     page, anchor = link.removeprefix(site_conf.SITE_URL).split("#")
     assert parse_html(site / page).find(id=anchor), "the link leads to the code's section"
 
@@ -115,12 +118,15 @@ def test_every_zip_holds_the_tools_its_scripts_import(site):
     for archive in archives:
         with zipfile.ZipFile(archive) as zipped:
             members = set(zipped.namelist())
-            scripts = [path for path in example_paths()
-                       if {f"{path.stem}.py", f"{path.stem}.ipynb"} & members]
-            needed = {tool.name for path in scripts for tool in tool_downloads.tools_imported(path)}
-            assert needed <= members, (archive.name, needed - members)
-            for name in needed:
-                served = zipped.read(name).decode()
+            # (the script's folder in the zip, the script) for each script
+            scripts = [(os.path.dirname(member), path) for member in members for path in example_paths()
+                       if Path(member).stem == path.stem]
+            needed = {(folder, tool.name) for folder, path in scripts
+                      for tool in tool_downloads.tools_imported(path)}
+            beside = {f"{folder}/{name}" if folder else name: name for folder, name in needed}
+            assert beside.keys() <= members, (archive.name, beside.keys() - members)
+            for member, name in beside.items():
+                served = zipped.read(member).decode()
                 assert served.splitlines()[:5] == (TOOLS / name).read_text().splitlines()[:5]
     assert len(TOOL_USERS) == 2, TOOL_USERS
 
@@ -135,7 +141,7 @@ def test_a_script_that_imports_a_tool_runs_from_its_zip(served_site, site, examp
     result = subprocess.run([sys.executable, f"{example.stem}.py"], cwd=folder, capture_output=True,
                             text=True, timeout=600, env={**env, "MPLBACKEND": "Agg"})
     assert result.returncode == 0, result.stdout + result.stderr
-    page = captured_output(parse_html(site / "auto_examples" / f"{example.stem}.html")).splitlines()
+    page = captured_output(parse_html(site / page_of(example.stem))).splitlines()
     printed = result.stdout.splitlines()
     if example.stem == "plot_guard_your_tasks":
         assert page[-1].startswith("The guard adds ") and printed[-1].startswith("The guard adds ")

@@ -18,8 +18,9 @@ import textwrap
 
 import pytest
 
-from conftest import (CORE_EXAMPLE, EXAMPLES, ROOT, UNSEEDED_EXAMPLES, captured_output, example_paths,
-                      parse_html, plain_run)
+from conftest import (
+    CORE_EXAMPLE, ROOT, UNSEEDED_EXAMPLES, captured_output, example_path, example_paths, page_of, parse_html,
+    plain_run)
 
 TIMEOUT = 300  # seconds; the slowest example takes about 20 s here
 
@@ -66,7 +67,7 @@ def test_example_runs_as_plain_script(path, site):
     assert max(map(len, output.splitlines())) <= 79, path.name
     # A reader who runs a seeded example gets what its page shows. The
     # unseeded ones (which test_reproducible does not compare) do change.
-    page = parse_html(site / "auto_examples" / f"{path.stem}.html")
+    page = parse_html(site / page_of(path.stem))
     shown = captured_output(page)
     # The behaviour matrix's tables are HTML on its page; a script prints
     # them as text: each row's name, then a line per column and its verdict.
@@ -91,7 +92,7 @@ def test_example_runs_as_plain_script(path, site):
 def test_examples_without_fork_explain_and_finish(name, skipped, shown, still_shown):
     """Windows has no fork: the script says what it skips and still runs to the end."""
     output = run_script(
-        EXAMPLES / f"{name}.py",
+        example_path(name),
         setup=(
             "multiprocessing.set_start_method('spawn'); "
             "multiprocessing.get_all_start_methods = lambda: ['spawn']"

@@ -25,7 +25,7 @@ import pytest
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).parent))
-from conftest import SITE, html_pages, parse_html  # noqa: E402
+from conftest import SITE, example_paths, html_pages, parse_html  # noqa: E402
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
@@ -189,3 +189,67 @@ if __name__ == "__main__":  # the ratios of a built site, at 390 px
                     print(f"{ratio:5.2f}  {file_name}  shown {shown:.0f} px of {width} px at {dpi} dpi")
     finally:
         chromium.close()
+
+
+# -- The gallery's thumbnails --------------------------------------------------
+
+
+def test_a_thumbnail_is_the_top_left_of_its_figure_at_most_of_its_size(tmp_path):
+    """thumbnails.py keeps the figure's top left, CROP_WIDTH pixels across,
+    shrunk to the card's 400 px: a 10-point label stays at SCALE of its size."""
+    import numpy as np
+
+    sys.path.insert(0, str(Path(__file__).parent.parent / "docs" / "sphinxext"))
+    import thumbnails
+
+    figure = np.full((460, 560, 3), 255, np.uint8)
+    figure[:20, :20] = (200, 0, 0)  # a mark in the top left corner
+    figure[-20:, -10:] = (0, 0, 200)  # and one the crop leaves out
+    Image.fromarray(figure).save(tmp_path / "figure.png")
+    thumbnails.readable_thumbnail(tmp_path / "figure.png", tmp_path / "thumb.png")
+    with Image.open(tmp_path / "thumb.png") as thumb:
+        pixels = np.asarray(thumb.convert("RGB")).astype(int)
+    assert pixels.shape == (280, 400, 3)
+    assert thumbnails.SCALE >= 0.7
+    assert (abs(pixels[5, 5] - (200, 0, 0)) < 20).all()  # at the top left, 20 px * SCALE wide
+    assert not ((pixels[:, :, 2] > 150) & (pixels[:, :, 0] < 50)).any()  # the bottom right is cut
+
+
+def test_the_built_thumbnails_are_the_figures_top_left(site, tmp_path):
+    sys.path.insert(0, str(Path(__file__).parent.parent / "docs" / "sphinxext"))
+    import thumbnails
+
+    made = 0
+    for thumb in sorted((site / "_images").glob("sphx_glr_*_thumb.png")):
+        figure = thumb.with_name(thumb.name.replace("_thumb.png", "_001.png"))
+        if not figure.is_file():  # drawn for the card, from a file
+            continue
+        thumbnails.readable_thumbnail(figure, tmp_path / thumb.name)
+        thumbnails.palette_png(tmp_path / thumb.name)
+        with Image.open(thumb) as built, Image.open(tmp_path / thumb.name) as expected:
+            assert built.convert("RGB").tobytes() == expected.convert("RGB").tobytes(), thumb.name
+        made += 1
+    assert made >= 15
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["390px", "1280px"])
+def test_the_gallery_thumbnails_are_legible_at_card_size(browser, served_site, viewport):
+    """Each card shows its thumbnail wide enough that the figure's text is
+    at LEGIBLE of its size or more: a thumbnail made from a figure holds it
+    at thumbnails.SCALE; one drawn for the card, at its own size."""
+    sys.path.insert(0, str(Path(__file__).parent.parent / "docs" / "sphinxext"))
+    import thumbnails
+
+    page, problems = browser.visit(served_site.url + "auto_examples/index.html", viewport=viewport)
+    try:
+        shown = page.evaluate(SHOWN_FIGURES, ".sphx-glr-thumbcontainer img")
+        assert len(shown) == len(example_paths())
+        for thumbnail in shown:
+            path = local_file(SITE, thumbnail["src"])
+            from_figure = path.with_name(path.name.replace("_thumb.png", "_001.png")).is_file()
+            with Image.open(path) as png:
+                ratio = thumbnail["shown"] / png.width * (thumbnails.SCALE if from_figure else 1)
+            assert ratio >= LEGIBLE, (path.name, round(ratio, 2))
+        assert problems == []
+    finally:
+        page.context.close()

@@ -10,7 +10,7 @@ import joblib
 import numpy
 import pytest
 
-from conftest import CORE_EXAMPLE, ROOT, example_paths, html_pages, parse_html
+from conftest import CORE_EXAMPLE, ROOT, example_paths, html_pages, page_of, parse_html
 from sandbox import copy_site_sources, make_html
 
 def page_names(site):
@@ -30,7 +30,7 @@ def test_every_page_has_favicon_logo_and_footer_versions(site):
 
 def test_social_preview_tags_use_the_site_url(site, site_conf):
     base = site_conf.html_baseurl
-    for name in ["index.html", f"auto_examples/{CORE_EXAMPLE}.html"]:
+    for name in ["index.html", page_of(CORE_EXAMPLE).as_posix()]:
         page = parse_html(site / name)
         meta = {tag.get("property") or tag.get("name"): tag["content"] for tag in page.select("meta[content]")}
         assert meta["og:url"] == base + name
@@ -50,7 +50,7 @@ def test_sitemap_lists_every_content_page(site, site_conf):
 
 
 def test_code_blocks_get_a_copy_button(browser, served_site):
-    page, problems = browser.visit(served_site.url + f"auto_examples/{CORE_EXAMPLE}.html")
+    page, problems = browser.visit(served_site.url + page_of(CORE_EXAMPLE).as_posix())
     try:
         page.context.grant_permissions(["clipboard-read", "clipboard-write"])
         blocks = page.locator("div.highlight-Python")
@@ -102,7 +102,9 @@ def test_edit_links_open_the_file_each_page_comes_from(site_for_a_repository):
     expected = {
         "index.html": "docs/index.rst",
         "auto_examples/index.html": "examples/GALLERY_HEADER.rst",
-        **{f"auto_examples/{path.stem}.html": f"examples/{path.name}" for path in example_paths()},
+        **{page_of(path).as_posix(): path.relative_to(ROOT).as_posix() for path in example_paths()},
+        **{f"auto_examples/{path.parent.name}/index.html": f"examples/{path.parent.name}/GALLERY_HEADER.rst"
+           for path in example_paths()},
     }
     for name in page_names(site):
         links = [a["href"] for a in parse_html(site / name).select(".editthispage a")]

@@ -19,7 +19,8 @@ import joblib
 import numpy as np
 import pytest
 
-from conftest import ROOT, captured_output, load_example, parse_html, printed_by, venv_with_site_pins
+from conftest import (
+    captured_output, example_path, load_example, page_of, parse_html, printed_by, venv_with_site_pins)
 
 IS_FREE_THREADED = "import sysconfig; print(sysconfig.get_config_var('Py_GIL_DISABLED'))"
 
@@ -127,7 +128,7 @@ def test_the_numpy_issue_the_page_cites_is_for_this_numpy():
     is in this NumPy: with the GIL and a short switch interval, 4 threads
     that spawn 500 children each from one parent get repeated keys."""
     assert np.__version__.startswith("2.4.")
-    source = " ".join((ROOT / "examples" / "plot_free_threading.py").read_text().replace("#", " ").split())
+    source = " ".join(example_path("plot_free_threading").read_text().replace("#", " ").split())
     assert "`NumPy issue 32063 <https://github.com/numpy/numpy/issues/32063>`__, open for NumPy 2.4" in source
     race = """
 import sys, threading
@@ -159,7 +160,7 @@ def test_the_page_claims_no_frequency_it_did_not_measure(page):
     printed = printed_by("plot_free_threading")
     without = [page.label(result) for result in page.spawning if not result["gil"]]
     assert f"Measured without the GIL: {', '.join(without) or 'none here'}" in printed.splitlines()
-    source = (ROOT / "examples" / "plot_free_threading.py").read_text()
+    source = example_path("plot_free_threading").read_text()
     prose = " ".join(re.sub(r"^#\s*", "", line) for line in source.splitlines() if line.startswith("#"))
     docstring = source.split('"""')[1]
     for claim in ["often", "common", "sometimes", "rare"]:
@@ -170,7 +171,7 @@ def test_the_page_claims_no_frequency_it_did_not_measure(page):
 def test_the_built_page_shows_every_build_it_measured(site):
     """The site's own build: one row per build in each table, and a figure;
     a free-threaded interpreter named to the build has its GIL off row."""
-    page = parse_html(site / "auto_examples" / "plot_free_threading.html")
+    page = parse_html(site / page_of("plot_free_threading"))
     output = captured_output(page)
     rows = re.findall(r"^(\d+\.\d+\.\d+t?(?: GIL o(?:n|ff))?) +[\d,]+ +[\d,]+ +[\d,]+ +[\d,]+ +[\d,]+$",
                       output, re.M)

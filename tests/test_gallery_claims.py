@@ -21,9 +21,8 @@ import numpy as np
 import pytest
 
 from conftest import (
-    EXAMPLES, FIGURELESS_EXAMPLES, captured_output, example_paths, import_sphinxext, load_example, parse_html,
-    printed_by, processes_marked, stop_worker_threads, venv_with_site_pins,
-)
+    FIGURELESS_EXAMPLES, captured_output, example_path, example_paths, import_sphinxext, load_example,
+    page_of, parse_html, printed_by, processes_marked, stop_worker_threads, venv_with_site_pins)
 
 FORK = multiprocessing.get_context("fork")
 
@@ -68,23 +67,52 @@ dask_example = example_fixture("plot_dask_cluster", as_main=True)
 
 
 def test_every_example_has_its_place_in_the_reading_order():
-    gallery_hooks = import_sphinxext("gallery_hooks")
-    assert sorted(gallery_hooks.GALLERY_ORDER) == sorted(path.name for path in example_paths())
-    assert gallery_hooks.GALLERY_ORDER[0] == "plot_random_state_in_parallel.py"
+    reading_order = import_sphinxext("reading_order")
+    assert sorted(reading_order.GALLERY_ORDER) == sorted(path.name for path in example_paths())
+    assert reading_order.GALLERY_ORDER[0] == "plot_random_state_in_parallel.py"
 
 
 def test_gallery_index_follows_the_reading_order(site):
-    gallery_hooks = import_sphinxext("gallery_hooks")
+    reading_order = import_sphinxext("reading_order")
     index = parse_html(site / "auto_examples" / "index.html")
     shown = [a["href"] for a in index.select("div.sphx-glr-thumbcontainer a.reference")]
-    assert shown == [name.replace(".py", ".html") for name in gallery_hooks.GALLERY_ORDER]
+    assert shown == [page_of(name).relative_to("auto_examples").as_posix() for name in reading_order.GALLERY_ORDER]
+
+
+def test_the_gallery_is_in_sections_a_reader_can_scan(site):
+    """The gallery's index shows each section's title, then its cards, in
+    reading order; each section has a page of its own."""
+    reading_order = import_sphinxext("reading_order")
+    index = parse_html(site / "auto_examples" / "index.html")
+    sections = []
+    for heading in index.select("article section section > h2, article section > section > h2"):
+        cards = [a["href"].split("/")[0] for a in heading.parent.select("div.sphx-glr-thumbcontainer a.reference")]
+        sections.append((" ".join(heading.get_text().split()).rstrip("#").strip(), set(cards)))
+    assert [folders for _, folders in sections] == [{folder} for folder in reading_order.SECTIONS]
+    assert [title for title, _ in sections] == [
+        "Why workers draw the same numbers", "In your library", "On your cluster and in your own pools",
+        "Get it right", "Check your own code"]
+    for folder, names in reading_order.SECTIONS.items():
+        own = parse_html(site / "auto_examples" / folder / "index.html")
+        assert [a["href"] for a in own.select("div.sphx-glr-thumbcontainer a.reference")] == [
+            name.replace(".py", ".html") for name in names]
+
+
+def test_old_addresses_lead_to_the_moved_pages(site):
+    """Before the sections, every example was auto_examples/NAME.html; the
+    address still serves a page that forwards to where it moved."""
+    for path in example_paths():
+        old = site / "auto_examples" / f"{path.stem}.html"
+        forward = old.read_text(encoding="utf-8")
+        assert f'url={path.parent.name}/{path.stem}.html"' in forward.replace("'", '"'), forward
+        assert (old.parent / path.parent.name / f"{path.stem}.html").is_file()
 
 
 @pytest.mark.parametrize("example", example_paths(), ids=lambda path: path.name)
 def test_every_example_page_has_a_figure_and_output(site, example):
     """Every page draws a figure but the few whose result is printed, or a
     table (conftest.FIGURELESS_EXAMPLES)."""
-    page = parse_html(site / "auto_examples" / f"{example.stem}.html")
+    page = parse_html(site / page_of(example.stem))
     figures = page.select("img.sphx-glr-single-img, img.sphx-glr-multi-img")
     assert bool(figures) == (example.stem not in FIGURELESS_EXAMPLES)
     assert captured_output(page).strip()
@@ -92,18 +120,18 @@ def test_every_example_page_has_a_figure_and_output(site, example):
 
 @pytest.mark.parametrize("example", example_paths(), ids=lambda path: path.name)
 def test_every_example_page_lists_the_others_in_reading_order(site, example):
-    gallery_hooks = import_sphinxext("gallery_hooks")
-    page = parse_html(site / "auto_examples" / f"{example.stem}.html")
+    reading_order = import_sphinxext("reading_order")
+    page = parse_html(site / page_of(example.stem))
     items = page.select("nav.gallery-nav li")
-    assert len(items) == len(gallery_hooks.GALLERY_ORDER)
-    for item, name in zip(items, gallery_hooks.GALLERY_ORDER):
-        other = parse_html(site / "auto_examples" / name.replace(".py", ".html"))
+    assert len(items) == len(reading_order.GALLERY_ORDER)
+    for item, name in zip(items, reading_order.GALLERY_ORDER):
+        other = parse_html(site / page_of(name))
         title = " ".join(other.select_one("article h1").get_text().split()).rstrip("#").strip()
         assert " ".join(item.get_text().split()) == title
         if name == example.name:
             assert item.select_one('[aria-current="page"]') and not item.a
         else:
-            assert item.a["href"] == name.replace(".py", ".html")
+            assert item.a["href"] == os.path.relpath(page_of(name), page_of(example).parent).replace(os.sep, "/")
 
 
 # -- Spawned generators ----------------------------------------------------------
@@ -347,7 +375,7 @@ def test_import_numpy_alone_makes_no_global_random_state():
 
     lines, first = inspect.getsourcelines(np)
     cited = re.search(r"numpy/blob/v([\d.]+)/numpy/__init__\.py\s*#\s*L(\d+)-L(\d+)",
-                      (EXAMPLES / "plot_start_methods.py").read_text().replace("#   ", ""))
+                      example_path("plot_start_methods").read_text().replace("#   ", ""))
     assert cited[1] == np.__version__
     start, end = int(cited[2]), int(cited[3])
     assert "".join(lines[start - 1:end]).split() == ['elif', 'attr', '==', '"random":', 'import', 'numpy.random',
@@ -355,7 +383,7 @@ def test_import_numpy_alone_makes_no_global_random_state():
 
 
 def test_start_methods_page_shows_the_measured_outcomes(site):
-    text = captured_output(parse_html(site / "auto_examples" / "plot_start_methods.html"))
+    text = captured_output(parse_html(site / page_of("plot_start_methods")))
     tables = printed_start_method_tables(text)
     assert [version for version, _ in tables] == versions_named_to_the_build()
     for version, found in tables:
@@ -523,7 +551,7 @@ def parse_verdict(text):
 
 
 def test_behaviour_matrix_page_shows_tables_that_hold(site, matrix_example):
-    page = parse_html(site / "auto_examples" / "plot_behaviour_matrix.html")
+    page = parse_html(site / page_of("plot_behaviour_matrix"))
     tables = page.select("table.behaviour-matrix")
     assert len(tables) == len(versions_named_to_the_build())
     for table in tables:
@@ -541,7 +569,7 @@ def test_landing_page_links_every_example(site):
     landing = parse_html(site / "index.html")
     links = {a["href"] for a in landing.select("main a[href]")}
     for example in example_paths():
-        assert f"auto_examples/{example.stem}.html" in links, example.name
+        assert page_of(example).as_posix() in links, example.name
 
 
 # -- The dask cluster ----------------------------------------------------------------
@@ -605,7 +633,7 @@ def test_downloaded_script_uses_an_existing_cluster_and_leaves_no_process(tmp_pa
     from dask.distributed import LocalCluster
 
     marker = uuid.uuid4().hex
-    script = EXAMPLES / "plot_dask_cluster.py"
+    script = example_path("plot_dask_cluster")
     with LocalCluster(n_workers=1, threads_per_worker=2, processes=False, protocol="tcp://",
                       host="127.0.0.1", dashboard_address=None) as cluster:
         for address in [cluster.scheduler_address, None]:

@@ -14,7 +14,7 @@ import textwrap
 import numpy as np
 import pytest
 
-from conftest import EXAMPLES, ROOT, captured_output, load_example, parse_html
+from conftest import ROOT, captured_output, example_path, load_example, page_of, parse_html
 
 SEED = 2024
 FIX, SHORT, PLUS_RANK, SAME = "spawn(size)[rank]", "[rank, seed]", "seed + rank", "same seed"
@@ -37,7 +37,7 @@ def stream(mpi_page, run, name):
 
 
 def test_title_and_first_lines_name_the_calls():
-    source = (EXAMPLES / "plot_mpi.py").read_text()
+    source = example_path("plot_mpi").read_text()
     assert "mpi4py" in source.splitlines()[2] and "rank" in source.splitlines()[2]
     summary = source.split('"""')[1]
     for words in ["mpiexec -n 2", "MPI.COMM_WORLD", "default_rng(seed + rank)",
@@ -109,7 +109,7 @@ def test_the_spark_recipe_gives_each_partition_its_own_stream(mpi_page):
 
 
 def test_the_page_shows_the_verdicts_and_the_figure(site):
-    page = parse_html(site / "auto_examples" / "plot_mpi.html")
+    page = parse_html(site / page_of("plot_mpi"))
     shown = captured_output(page)
     assert page.select("img.sphx-glr-single-img")
     assert "mpi4py 4.1.2, MPICH 5.0.2" in shown
@@ -123,7 +123,7 @@ def test_the_page_shows_the_verdicts_and_the_figure(site):
 
 
 def test_the_pyspark_section_is_found_and_says_it_is_not_run(site):
-    page = parse_html(site / "auto_examples" / "plot_mpi.html")
+    page = parse_html(site / page_of("plot_mpi"))
     headings = [h.get_text() for h in page.select("article h2")]
     assert any(h.startswith("PySpark: rand(seed) is seed + partition index") for h in headings), headings
     text = " ".join(page.get_text().split())
@@ -136,7 +136,7 @@ UNPINNED = re.compile(r"/(blob|tree)/(main|master)/|/(stable|latest|dev)/|/en/(m
 
 
 def test_the_page_links_pinned_sources(site):
-    page = parse_html(site / "auto_examples" / "plot_mpi.html")
+    page = parse_html(site / page_of("plot_mpi"))
     links = [a["href"] for a in page.select("article a.reference.external")
              if "sphinx-gallery" not in a["href"]]
     assert len(links) >= 4
@@ -163,7 +163,7 @@ runpy.run_path(sys.argv[1], run_name="__main__")
 ])
 def test_without_mpiexec_a_plain_run_says_what_it_skips_and_why(platform, why):
     result = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(WITHOUT_MPIEXEC), str(EXAMPLES / "plot_mpi.py"), platform],
+        [sys.executable, "-c", textwrap.dedent(WITHOUT_MPIEXEC), str(example_path("plot_mpi")), platform],
         capture_output=True, text=True, timeout=120, env={**os.environ, "MPLBACKEND": "Agg"}, cwd=ROOT)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()

@@ -20,7 +20,7 @@ import numpy as np
 import psutil
 import pytest
 
-from conftest import EXAMPLES, load_example, printed_by
+from conftest import example_path, load_example, printed_by
 
 NAME = "plot_pytorch_dataloader"
 N_WORKERS, N_EPOCHS, N_SAMPLES = 2, 3, 6
@@ -56,7 +56,7 @@ def legacy_draws(seed, n):
 
 
 def test_title_and_first_lines_name_the_call_and_the_symptom():
-    lines = (EXAMPLES / f"{NAME}.py").read_text().splitlines()
+    lines = example_path(NAME).read_text().splitlines()
     assert all(word in lines[2] for word in ("DataLoader", "num_workers", "worker_init_fn"))
     opening = " ".join(lines[5:10])
     assert "identical" in opening and "random crops" in opening and "repeat every" in opening
@@ -233,7 +233,7 @@ TORCH = Path(importlib.util.find_spec("torch").submodule_search_locations[0])  #
 
 def linked_lines(path_in_repo):
     """The line range the page links to in pytorch's file at the tag."""
-    source = (EXAMPLES / f"{NAME}.py").read_text()
+    source = example_path(NAME).read_text()
     joined = re.sub(r"/\n#\s+", "/", source)  # the links' URLs are split across comment lines
     match = re.search(rf"/blob/v([\d.]+)/{re.escape(path_in_repo)}#L(\d+)-L(\d+)>", joined)
     assert match, path_in_repo

@@ -18,7 +18,7 @@ import numpy as np
 import psutil
 import pytest
 
-from conftest import EXAMPLES, ROOT, load_example, printed_by
+from conftest import ROOT, example_path, load_example, page_of, printed_by
 
 NAME = "plot_pytorch_distributed"
 SAME, PLUS_RANK, SPAWNED = "manual_seed(root)", "manual_seed(root + rank)", "seed_this_rank(root)"
@@ -157,7 +157,7 @@ def test_a_second_run_repeats_every_draw_and_leaves_no_process(page):
 
 def page_links():
     """The page's links, each joined back from the lines it is wrapped on."""
-    text = "".join(line.lstrip("#").strip() for line in (EXAMPLES / f"{NAME}.py").read_text().splitlines())
+    text = "".join(line.lstrip("#").strip() for line in example_path(NAME).read_text().splitlines())
     return re.findall(r"<(https://[^>]+)>", text)
 
 
@@ -199,4 +199,4 @@ def test_the_search_index_has_this_page_alone_for_the_readers_words(site):
         found = index["titleterms"].get(term, [])
         return {index["docnames"][i] for i in (found if isinstance(found, list) else [found])}
 
-    assert titled("distributedsampl") & titled("set_epoch") == {f"auto_examples/{NAME}"}
+    assert titled("distributedsampl") & titled("set_epoch") == {page_of(NAME).with_suffix("").as_posix()}

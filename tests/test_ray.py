@@ -24,7 +24,7 @@ import numpy as np
 import psutil
 import pytest
 
-from conftest import EXAMPLES, ROOT, captured_output, load_example, parse_html, printed_by
+from conftest import ROOT, captured_output, example_path, load_example, page_of, parse_html, printed_by
 
 HAS_RAY = importlib.util.find_spec("ray") is not None
 needs_ray = pytest.mark.skipif(not HAS_RAY, reason="Ray 2.60.0 has no wheel for this (free-threaded) Python")
@@ -59,7 +59,7 @@ def second_run(ray_page):
 
 
 def test_title_and_first_lines_name_the_calls():
-    source = (EXAMPLES / "plot_ray.py").read_text()
+    source = example_path("plot_ray").read_text()
     title = source.splitlines()[2]
     assert "@ray.remote" in title and "actors" in title and "seeds" in title
     summary = source.split('"""')[1]
@@ -160,7 +160,7 @@ def test_no_ray_process_is_left(ray_page, second_run):
 
 
 def test_the_page_shows_what_it_measured(site):
-    page = parse_html(site / "auto_examples" / "plot_ray.html")
+    page = parse_html(site / page_of("plot_ray"))
     shown = captured_output(page)
     assert page.select("img.sphx-glr-single-img")
     if "Skipping Ray" in shown:
@@ -185,7 +185,7 @@ UNPINNED = re.compile(r"/(blob|tree)/(main|master)/|/(stable|latest|dev)/|/en/(m
 
 
 def test_the_page_links_pinned_sources(site):
-    page = parse_html(site / "auto_examples" / "plot_ray.html")
+    page = parse_html(site / page_of("plot_ray"))
     links = [a["href"] for a in page.select("article a.reference.external")
              if "sphinx-gallery" not in a["href"]]
     assert len(links) >= 3
@@ -210,7 +210,7 @@ runpy.run_path(sys.argv[1], run_name="__main__")
 ])
 def test_without_ray_a_plain_run_says_what_it_skips_and_why(build, why):
     result = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(WITHOUT_RAY), str(EXAMPLES / "plot_ray.py"), build],
+        [sys.executable, "-c", textwrap.dedent(WITHOUT_RAY), str(example_path("plot_ray")), build],
         capture_output=True, text=True, timeout=120, env={**os.environ, "MPLBACKEND": "Agg"}, cwd=ROOT)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
@@ -219,7 +219,7 @@ def test_without_ray_a_plain_run_says_what_it_skips_and_why(build, why):
 
 
 def test_the_page_says_what_free_threaded_builds_leave_out(site):
-    text = " ".join(parse_html(site / "auto_examples" / "plot_ray.html").get_text().split())
+    text = " ".join(parse_html(site / page_of("plot_ray")).get_text().split())
     assert "Ray 2.60.0 has no wheel for free-threaded Python (3.14t): there this page skips Ray" in text
 
 

@@ -8,7 +8,7 @@ after editing one example must run that one alone. `make bench` times both.
 
 from PIL import Image
 
-from conftest import CHECKER, GUARD, OLD_CHECKER
+from conftest import CHECKER, GUARD, OLD_CHECKER, ROOT, example_path
 from sandbox import copy_site_sources, make_html
 
 EDITED = "plot_spawned_generators"  # the quickest example to run again
@@ -16,20 +16,19 @@ EDITED = "plot_spawned_generators"  # the quickest example to run again
 
 def checksum_stamps(copy):
     return {path.name.removesuffix(".py.md5"): path.stat().st_mtime_ns
-            for path in (copy / "docs" / "auto_examples").glob("*.py.md5")}
+            for path in (copy / "docs" / "auto_examples").rglob("*.py.md5")}
 
 
 def image_stamps(copy):
     return {path.name: path.stat().st_mtime_ns
-            for path in (copy / "docs" / "auto_examples" / "images").rglob("*.png")}
+            for path in (copy / "docs" / "auto_examples").rglob("images/**/*.png")}
 
 
 def test_rebuilds_run_only_the_examples_that_changed(tmp_path):
     copy_site_sources(tmp_path, keep_generated_gallery=True)
     examples = checksum_stamps(tmp_path)
     images = image_stamps(tmp_path)
-    assert len(examples) == len([path for path in (tmp_path / "examples").glob("*.py")
-                                 if path.name != OLD_CHECKER.name])
+    assert len(examples) == len(list((tmp_path / "examples").glob("*/*.py")))
 
     unchanged = make_html(tmp_path)
     assert unchanged.returncode == 0, unchanged.stdout + unchanged.stderr
@@ -37,7 +36,7 @@ def test_rebuilds_run_only_the_examples_that_changed(tmp_path):
     # Figures already made light are not converted again.
     assert image_stamps(tmp_path) == images
 
-    with (tmp_path / "examples" / f"{EDITED}.py").open("a") as script:
+    with (tmp_path / example_path(EDITED).relative_to(ROOT)).open("a") as script:
         script.write("\n# An edit: the rebuild runs this example again.\n")
     edited = make_html(tmp_path)
     assert edited.returncode == 0, edited.stdout + edited.stderr

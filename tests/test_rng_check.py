@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from checker_corpus import BUGGY, CORRECT
-from conftest import CHECKER, EXAMPLES, OLD_CHECKER, ROOT, TOOLS, example_paths
+from conftest import CHECKER, OLD_CHECKER, ROOT, TOOLS, example_path, example_paths, page_of
 
 spec = importlib.util.spec_from_file_location("rng_check", CHECKER)
 checker = importlib.util.module_from_spec(spec)
@@ -276,7 +276,7 @@ def test_the_published_download_links_to_the_published_site(tmp_path):
     assert changed == ['SITE_URL = "https://owner.github.io/name/"']
     write(tmp_path, "work.py", BUGGY["the loop counter as the seed"])
     result = subprocess.run([sys.executable, str(copy), "work.py"], cwd=tmp_path, capture_output=True, text=True)
-    assert result.stdout.rstrip().endswith("(https://owner.github.io/name/auto_examples/plot_check_your_code.html#rsp003)")
+    assert result.stdout.rstrip().endswith("(https://owner.github.io/name/auto_examples/check_your_code/plot_check_your_code.html#rsp003)")
 
 
 def test_the_pre_commit_hook_runs_the_checker(tmp_path):
@@ -323,7 +323,7 @@ def test_the_pre_commit_hook_runs_the_checker(tmp_path):
 def test_the_page_shows_each_mistake_caught_and_each_fix_clean(site):
     from conftest import captured_output, parse_html
 
-    output = captured_output(parse_html(site / "auto_examples" / "plot_check_your_code.html"))
+    output = captured_output(parse_html(site / page_of("plot_check_your_code")))
     blocks = re.split(r"^(RSP\d{3}), (wrong|right): exit status (\d)$", output, flags=re.MULTILINE)[1:]
     runs = {(code, version): (int(status), re.findall(r"^snippet\.py:\d+:\d+: (RSP\d{3}) ", text, re.MULTILINE))
             for code, version, status, text in zip(*[iter(blocks)] * 4)}
@@ -353,7 +353,7 @@ def test_the_page_runs_each_code_on_a_wrong_and_a_right_version():
     assert page.reports == {(code, version): wrong[code] if version == "wrong" else []
                             for code in checker.CODES for version in ["wrong", "right"]}
     assert not plt.get_fignums()
-    source = (EXAMPLES / "plot_check_your_code.py").read_text()
+    source = example_path("plot_check_your_code").read_text()
     thumbnail = re.search(r'^# sphinx_gallery_thumbnail_path = "(.+)"$', source, re.M)[1]
     assert (ROOT / "docs" / thumbnail).is_file()
 

@@ -181,7 +181,7 @@ def test_sarif_links_each_rule_to_the_site_when_it_has_one(project, tmp_path):
     schema = json.loads(SCHEMA.read_text())
     jsonschema.validators.validator_for(schema)(schema).validate(log)
     rules = {rule["id"]: rule["helpUri"] for rule in log["runs"][0]["tool"]["driver"]["rules"]}
-    assert rules["RSP001"] == "https://owner.github.io/name/auto_examples/plot_check_your_code.html#rsp001"
+    assert rules["RSP001"] == "https://owner.github.io/name/auto_examples/check_your_code/plot_check_your_code.html#rsp001"
     assert rules["RSP901"].endswith("plot_check_your_code.html#running-the-checker")
 
 

@@ -16,7 +16,7 @@ import textwrap
 
 import pytest
 
-from conftest import GUARD, TOOLS
+from conftest import GUARD, TOOLS, example_path, page_of
 
 RUNNER = """
     import json, sys, warnings
@@ -386,9 +386,9 @@ def test_clear_errors_for_bad_arguments_and_errors_that_travel():
 
 def test_the_page_shows_what_the_checker_lists_and_the_guard_catches(site):
     """The page's table, its messages and its claims, as built."""
-    from conftest import EXAMPLES, captured_output, parse_html
+    from conftest import captured_output, parse_html
 
-    page = parse_html(site / "auto_examples" / "plot_guard_your_tasks.html")
+    page = parse_html(site / page_of("plot_guard_your_tasks"))
     printed = captured_output(page)
     table = dict(re.findall(r"^(library_defaults|one_generator|spawned_seeds) +(.+?)$", printed, re.M))
     verdicts = {name: row.split() for name, row in table.items()}
@@ -400,7 +400,7 @@ def test_the_page_shows_what_the_checker_lists_and_the_guard_catches(site):
     assert "because it is on its list" in prose and "Both catch the one generator" in prose
 
     said = " ".join(printed.split())
-    script = (EXAMPLES / "plot_guard_your_tasks.py").read_text().splitlines()
+    script = example_path("plot_guard_your_tasks").read_text().splitlines()
     task_line = script.index("    X_train, X_test, y_train, y_test = train_test_split(X, y)") + 1
     import sklearn.model_selection._split as split_module
 
@@ -424,9 +424,9 @@ def test_the_page_shows_what_the_checker_lists_and_the_guard_catches(site):
 def test_the_page_shows_the_runner_failing_an_unedited_script(site):
     """The page runs a script nobody edited under python -m rng_guard, as
     the site is built, and shows its exit status and its report."""
-    from conftest import EXAMPLES, captured_output, parse_html
+    from conftest import captured_output, parse_html
 
-    page = parse_html(site / "auto_examples" / "plot_guard_your_tasks.html")
+    page = parse_html(site / page_of("plot_guard_your_tasks"))
     printed = captured_output(page)
     assert re.search(r"^exit status 3$", printed, re.M), printed
     report = " ".join(printed[printed.index("rng_guard: RandomStateMisuse: 1 misuse"):].split())
@@ -435,7 +435,7 @@ def test_the_page_shows_the_runner_failing_an_unedited_script(site):
                      r"\(LokyBackend\) in the library: np\.random\.permutation\(\) at "
                      r"sklearn/model_selection/_split\.py:\d+ in _iter_indices "
                      r"called by the task: train_test_split\(\) in the task: script\.py:4 in split ", report)
-    source = (EXAMPLES / "plot_guard_your_tasks.py").read_text()
+    source = example_path("plot_guard_your_tasks").read_text()
     assert '[sys.executable, "-m", "rng_guard", "script.py"]' in source
 
 
@@ -445,9 +445,9 @@ def test_one_generator_gives_all_four_tasks_one_split(site):
     4 tasks on 2 loky workers unpickle 4 copies of the generator in one
     state: one split, four times. The page prints the count and its prose
     follows it; the example's own function gives the same count."""
-    from conftest import EXAMPLES, captured_output, load_example, parse_html
+    from conftest import captured_output, load_example, parse_html
 
-    page = parse_html(site / "auto_examples" / "plot_guard_your_tasks.html")
+    page = parse_html(site / page_of("plot_guard_your_tasks"))
     printed = captured_output(page)
     count = re.search(r"^distinct splits among the 4 tasks: (\d+)$", printed, re.M)
     rows = re.search(r"^first test row of each task: \[([\d, ]+)\]$", printed, re.M)
@@ -463,7 +463,7 @@ def test_one_generator_gives_all_four_tasks_one_split(site):
     finally:
         sys.path.remove(str(TOOLS))
     assert len(example.splits) == 4 and len(set(example.splits)) == 1
-    source = (EXAMPLES / "plot_guard_your_tasks.py").read_text()
+    source = example_path("plot_guard_your_tasks").read_text()
     assert "One split, four times" in source
 
 
@@ -471,9 +471,10 @@ def test_the_landing_page_offers_the_guard_beside_the_checker(site):
     from conftest import parse_html
 
     index = parse_html(site / "index.html")
-    [entry] = [item for item in index.select("article li")
-               if item.select_one('a[href="auto_examples/plot_check_your_code.html"]')]
-    assert entry.select_one('a[href="auto_examples/plot_guard_your_tasks.html"]')
+    checker, guard = (page_of(name).as_posix() for name in ("plot_check_your_code", "plot_guard_your_tasks"))
+    [entry] = [item for item in index.select("article ul")
+               if item.select_one(f'a[href="{checker}"]')]
+    assert entry.select_one(f'a[href="{guard}"]')
     assert "random_state=None" in entry.get_text()
 
 

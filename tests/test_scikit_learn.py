@@ -16,8 +16,9 @@ import numpy as np
 import pytest
 import sklearn
 
-from conftest import (EXAMPLES, captured_output, import_sphinxext, load_example, parse_html, printed_by,
-                      stop_worker_threads)
+from conftest import (
+    captured_output, example_path, import_sphinxext, load_example, page_of, parse_html, printed_by,
+    stop_worker_threads)
 
 N_JOBS_PAGE = "plot_scikit_learn_n_jobs"
 SPLITTERS_PAGE = "plot_scikit_learn_splitters"
@@ -31,7 +32,7 @@ THREADS_BEFORE = {}
 
 def loaded_with_threads_noted(name):
     stop_worker_threads(check=False)
-    THREADS_BEFORE[name] = (threads_now(), import_sphinxext("gallery_hooks").settled_thread_count())
+    THREADS_BEFORE[name] = (threads_now(), import_sphinxext("example_execution").settled_thread_count())
     return load_example(name)
 
 
@@ -49,7 +50,7 @@ def assert_no_thread_left_by(name):
         if thread.ident not in before and thread is not threading.current_thread():
             thread.join(timeout=2)
     assert threads_now() <= before
-    assert import_sphinxext("gallery_hooks").settled_thread_count() <= settled
+    assert import_sphinxext("example_execution").settled_thread_count() <= settled
 
 
 @pytest.fixture(scope="module")
@@ -76,12 +77,12 @@ def test_the_title_and_first_lines_use_the_readers_words():
     """The site's search ranks a page by its title and first lines:
     "cross_val_score n_jobs", "RandomForestClassifier n_jobs",
     "GridSearchCV random_state" must find this page first."""
-    source = (EXAMPLES / f"{N_JOBS_PAGE}.py").read_text()
+    source = example_path(N_JOBS_PAGE).read_text()
     title, summary = source.split("\n")[2], source.split('"""')[1]
     for word in ("n_jobs", "RandomForestClassifier", "GridSearchCV", "cross_val_score"):
         assert word in title, word
     assert "random_state" in summary.split("\n\n")[1]
-    splitters = (EXAMPLES / f"{SPLITTERS_PAGE}.py").read_text().split("\n")[2]
+    splitters = example_path(SPLITTERS_PAGE).read_text().split("\n")[2]
     for word in ("KFold(shuffle=True)", "train_test_split", "clone", "random_state", "RandomState"):
         assert word in splitters, word
 
@@ -160,13 +161,13 @@ def test_the_printed_tables_and_the_figure_show_the_results(n_jobs_page):
 
 
 def test_the_built_page_shows_the_same_tables(site, n_jobs_page):
-    page = parse_html(site / "auto_examples" / f"{N_JOBS_PAGE}.html")
+    page = parse_html(site / page_of(N_JOBS_PAGE))
     assert printed_matrix(captured_output(page)) == printed_matrix(printed_by(N_JOBS_PAGE))
     assert "n_jobs" in page.title.get_text() and "cross_val_score" in page.title.get_text()
 
 
 def test_the_built_splitters_page_shows_the_run(site, splitters_page):
-    page = parse_html(site / "auto_examples" / f"{SPLITTERS_PAGE}.html")
+    page = parse_html(site / page_of(SPLITTERS_PAGE))
     shown = [line for line in captured_output(page).splitlines() if line.strip()]
     assert shown == [line for line in printed_by(SPLITTERS_PAGE).splitlines() if line.strip()]
 
@@ -247,7 +248,7 @@ PREFIX = "https://github.com/scikit-learn/scikit-learn/blob/"
 
 def page_links(name):
     """Every link of an example, its URI's line breaks and comment marks removed."""
-    source = (EXAMPLES / f"{name}.py").read_text()
+    source = example_path(name).read_text()
     return [re.sub(r"\n# ?", "", uri) for uri in re.findall(r"<(https://[^>]+)>", source)]
 
 

@@ -14,7 +14,7 @@ from importlib.metadata import version
 import numpy as np
 import pytest
 
-from conftest import captured_output, load_example, parse_html, printed_by
+from conftest import captured_output, load_example, page_of, parse_html, printed_by
 
 NAME = "plot_seeded_yet_different"
 
@@ -124,7 +124,7 @@ def test_the_page_prints_what_its_functions_measured(page):
 
 
 def test_built_page_answers_first_and_links_pinned_sources(site, page):
-    html = parse_html(site / "auto_examples" / f"{NAME}.html")
+    html = parse_html(site / page_of(NAME))
     title = html.select_one("h1").get_text()
     for word in ["n_jobs", "LightGBM", "optuna", "gensim"]:
         assert word in title

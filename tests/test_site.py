@@ -18,14 +18,15 @@ import pytest
 import sphinx_gallery
 from PIL import Image
 
-from conftest import CORE_EXAMPLE, ROOT, TOOLS, captured_output, example_paths, html_pages, parse_html, printed_arrays
+from conftest import (
+    CORE_EXAMPLE, ROOT, captured_output, example_paths, html_pages, page_of, parse_html, printed_arrays)
 
 WARNINGS_LOG = ROOT / "build" / "warnings.log"
 
 
 @pytest.fixture(scope="module")
 def core_page(site):
-    return parse_html(site / "auto_examples" / f"{CORE_EXAMPLE}.html")
+    return parse_html(site / page_of(CORE_EXAMPLE))
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +52,7 @@ def test_build_logged_no_warning(site):
 
 def test_every_example_has_a_page(site):
     for path in example_paths():
-        assert (site / "auto_examples" / f"{path.stem}.html").is_file(), path.name
+        assert (site / page_of(path.stem)).is_file(), path.name
 
 
 # -- The core example's claims, read from its page -----------------------------
@@ -95,7 +96,7 @@ def test_page_says_why(core_page):
 # -- Figures ---------------------------------------------------------------------
 
 
-CORE_PAGE_PATH = Path("auto_examples") / f"{CORE_EXAMPLE}.html"
+CORE_PAGE_PATH = page_of(CORE_EXAMPLE)
 
 
 def test_figures_are_valid_readable_pngs(site, core_page):
@@ -155,7 +156,7 @@ IGNORED = re.compile(r"^# sphinx_gallery_start_ignore\n.*?^# sphinx_gallery_end_
 
 @pytest.mark.parametrize("example", example_paths(), ids=lambda path: path.name)
 def test_example_downloads(site, example):
-    links = download_links(site, f"auto_examples/{example.stem}.html")
+    links = download_links(site, page_of(example).as_posix())
     assert set(links) == {".py", ".ipynb", ".zip"}
     for path in links.values():
         assert path.is_file(), path
@@ -185,15 +186,18 @@ def test_download_all_archives(site):
              for anchor in parse_html(site / "auto_examples" / "index.html").select("a.reference.download")]
     archives = {path.name: path for path in links}
     assert set(archives) == {"auto_examples_python.zip", "auto_examples_jupyter.zip"}
-    expected = {path.stem for path in example_paths()}
-    tools = {path.name for path in TOOLS.glob("*.py")}  # what the tools' pages import
+    # Each script in its section's folder; beside the tools' pages, the
+    # tools they import.
+    tools = {f"{path.parent.name}/{name}" for path in example_paths()
+             for name in ("rng_check.py", "rng_guard.py") if f"import {name[:-3]}" in path.read_text()
+             or f"from {name[:-3]} import" in path.read_text()}
+    assert tools == {"check_your_code/rng_check.py", "check_your_code/rng_guard.py"}
     for name, suffix in [("auto_examples_python.zip", ".py"), ("auto_examples_jupyter.zip", ".ipynb")]:
         with zipfile.ZipFile(archives[name]) as archive:
             assert archive.testzip() is None
             names = set(archive.namelist())
             assert tools <= names, name
-            members = {Path(member).stem for member in names - tools if member.endswith(suffix)}
-            assert members == expected, name
+            assert names - tools == {f"{path.parent.name}/{path.stem}{suffix}" for path in example_paths()}, name
 
 
 # -- The gallery index and the landing page ------------------------------------
@@ -221,7 +225,7 @@ def test_landing_page_gives_the_rule_and_leads_into_the_gallery(site):
     text = page.select_one("main").get_text(" ", strip=True)
     assert "forking" in text and "Rule of thumb" in text
     targets = {local_target(site / "index.html", anchor["href"]) for anchor in page.select("main a[href]")}
-    assert (site / "auto_examples" / f"{CORE_EXAMPLE}.html").resolve() in targets
+    assert (site / page_of(CORE_EXAMPLE)).resolve() in targets
     assert (site / "auto_examples" / "index.html").resolve() in targets
 
 
@@ -249,7 +253,9 @@ def test_computation_times_pages_stay_out_of_the_search_index(site):
     such as "forkserver"; the pages are still built, and show no stray field."""
     text = (site / "searchindex.js").read_text(encoding="utf-8")
     index = json.loads(text[text.index("(") + 1:text.rindex(")")])
-    timings = ["sg_execution_times", "auto_examples/sg_execution_times"]
+    # The site's, the gallery's and each section's
+    timings = [name for name in index["docnames"] if name.rsplit("/", 1)[-1] == "sg_execution_times"]
+    assert len(timings) == 2 + len({path.parent for path in example_paths()})
     indices = {index["docnames"].index(name) for name in timings}
     for name in timings:  # fed to the index with no title and no words
         assert index["titles"][index["docnames"].index(name)] == ""
@@ -259,7 +265,23 @@ def test_computation_times_pages_stay_out_of_the_search_index(site):
 
     assert not any(pages(found) & indices for found in index["terms"].values())
     found = {index["docnames"][i] for i in pages(index["terms"]["forkserv"])}  # stemmed
-    assert {"index", "auto_examples/plot_random_state_in_parallel"} <= found  # the issue: ranked below the timings
+    assert {"index", page_of(CORE_EXAMPLE).with_suffix("").as_posix()} <= found  # the issue: ranked below the timings
     for name in timings:
         page = (site / f"{name}.html").read_text(encoding="utf-8")
         assert "Computation times" in page and "nosearch" not in page
+
+
+def test_no_page_shows_an_empty_code_box_or_leaked_markup(site):
+    """No grey box holds nothing (a cell with only a sphinx-gallery setting
+    once made one), no reST literal shows its backticks, and no code is
+    followed by itself ("RSP003: RSP003")."""
+    for page in html_pages(site):
+        main = parse_html(page).select_one("main")
+        if main is None:
+            continue
+        assert [pre for pre in main.select("pre") if not pre.get_text().strip()] == [], page
+        for pre in main.select("pre, script, style"):
+            pre.decompose()
+        text = main.get_text(" ")
+        assert "``" not in text, page
+        assert not re.search(r"\b(RSP\d{3}): \1\b", text), page

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from conftest import ROOT, example_paths, html_pages, parse_html
+from conftest import ROOT, example_paths, html_pages, page_of, parse_html
 
 # The hosts of the libraries' and CPython's docs, code and issues.
 HOSTS = {"github.com", "numpy.org", "docs.python.org", "peps.python.org", "joblib.readthedocs.io",
@@ -138,7 +138,7 @@ def test_every_library_link_on_the_built_pages_is_pinned(site):
 def test_every_built_example_page_links_a_pinned_source(site):
     unsourced, lost = [], []
     for path in example_paths():
-        page = parse_html(site / "auto_examples" / f"{path.stem}.html")
+        page = parse_html(site / page_of(path.stem))
         urls = [link["href"] for link in page.select("article a.reference.external[href]")]
         if not any(library_host(url) and pinned(url) is None for url in urls):
             unsourced.append(path.stem)

@@ -15,7 +15,7 @@ from multiprocessing.pool import Pool, ThreadPool
 import numpy as np
 import pytest
 
-from conftest import EXAMPLES, captured_output, load_example, parse_html
+from conftest import captured_output, example_path, load_example, page_of, parse_html
 
 NAME = "plot_threads_outside_joblib"
 
@@ -26,7 +26,7 @@ def example():
 
 
 def test_title_and_first_lines_name_the_calls_readers_type():
-    docstring = (EXAMPLES / f"{NAME}.py").read_text().split('"""')[1]
+    docstring = example_path(NAME).read_text().split('"""')[1]
     title = docstring.strip().splitlines()[1]
     for word in ["ThreadPoolExecutor", "random.seed", "completion order"]:
         assert word in title
@@ -49,7 +49,7 @@ def test_shared_sources_deal_out_the_same_distinct_numbers(example):
     # Which task gets which is up to the scheduler: runs differ. Measured in
     # a fresh interpreter, as a reader runs the page: this process has run
     # the other tests' threads and patches.
-    dealt = subprocess.run([sys.executable, "-c", DEALT_OUT, str(EXAMPLES / f"{NAME}.py")],
+    dealt = subprocess.run([sys.executable, "-c", DEALT_OUT, str(example_path(NAME))],
                            capture_output=True, text=True, timeout=300, env={**os.environ, "MPLBACKEND": "Agg"})
     assert dealt.returncode == 0, dealt.stderr
     assert all(count > 0 for count in json.loads(dealt.stdout.splitlines()[-1])), dealt.stdout
@@ -91,7 +91,7 @@ def test_reseeding_the_shared_random_in_tasks_races(example, site):
         generator = random.Random(example.random_seed_of(seed))
         streams.update(generator.random() for _ in range(example.N_TASKS))
     assert set(drawn) <= streams
-    printed = captured_output(parse_html(site / "auto_examples" / f"{NAME}.html"))
+    printed = captured_output(parse_html(site / page_of(NAME)))
     shown = int(re.search(r"^random\.seed in the task: (\d+) of 8 tasks", printed, re.M)[1])
     assert shown >= example.N_TASKS - 2
 
@@ -129,13 +129,13 @@ def test_completion_order_and_how_to_get_task_order_back(example):
 
 
 def test_built_page_links_the_pinned_docs_and_the_sibling_pages(site):
-    page = parse_html(site / "auto_examples" / f"{NAME}.html")
+    page = parse_html(site / page_of(NAME))
     hrefs = {a["href"] for a in page.select("a[href]")}
     assert "https://docs.python.org/3.14/library/random.html" in hrefs
     assert ("https://docs.python.org/3.14/library/concurrent.futures.html"
             "#concurrent.futures.as_completed") in hrefs
     assert {"plot_shared_generator_threads.html", "plot_free_threading.html"} <= {
-        href.split("#")[0] for href in hrefs}
+        href.split("#")[0].rsplit("/", 1)[-1] for href in hrefs}
     printed = captured_output(page)
     assert "random.Random per task: 0 of 8 tasks drew another seed's number" in printed
     assert "carried index, sorted: equal to executor.map: True" in printed

@@ -101,13 +101,13 @@ if sys.version_info < (3, 11):  # before anything that older ones lack
 SITE_URL = ""
 
 # Each code is explained on the site's page about this checker.
-CODES = {code: f"auto_examples/plot_check_your_code.html#{code.lower()}"
+CODES = {code: f"auto_examples/check_your_code/plot_check_your_code.html#{code.lower()}"
          for code in ["RSP001", "RSP002", "RSP003", "RSP004", "RSP005",
                       "RSP006", "RSP007", "RSP008"]}
 # A file that cannot be checked is a finding too, as flake8's E902 and E999
 # are: --select and --ignore take these codes like the others.
 FILE_CODES = {
-    code: "auto_examples/plot_check_your_code.html#running-the-checker"
+    code: "auto_examples/check_your_code/plot_check_your_code.html#running-the-checker"
     for code in ["RSP900", "RSP901"]}
 # One line per code, as the docstring lists them (SARIF's rules say it).
 SUMMARIES = {

@@ -21,7 +21,7 @@ whose dark source matches only in dark mode:
   ``data-theme`` attribute, and the browser swaps the images.
 
 The figures keep their class and their link to the full-size (light)
-image (gallery_hooks.figures_open_full_size); they get the theme's
+image (page_decoration.figures_open_full_size); they get the theme's
 ``dark-light`` class, which tells it not to dim them or put them on white.
 """
 
@@ -194,7 +194,7 @@ def dark_thumbnail(match):
 
 
 def figures_follow_the_theme(app, pagename, templatename, context, doctree):
-    """Sphinx's html-page-context hook, after gallery_hooks': each figure of
+    """Sphinx's html-page-context hook, after page_decoration's: each figure of
     an example, and each thumbnail of the gallery's cards, gets its dark
     source, and the page the script that keeps them in step with the
     theme."""
@@ -207,7 +207,7 @@ def figures_follow_the_theme(app, pagename, templatename, context, doctree):
 
 
 def setup(app):
-    # After gallery_hooks.figures_open_full_size (priority 500), which adds
+    # After page_decoration.figures_open_full_size (priority 500), which adds
     # each figure's link and size.
     app.connect("html-page-context", figures_follow_the_theme, priority=600)
     app.connect("build-finished", write_dark_figures)

@@ -110,7 +110,9 @@ def gallery_image_folders(app):
     galleries = app.config.sphinx_gallery_conf["gallery_dirs"]
     if isinstance(galleries, str):
         galleries = [galleries]
-    return [Path(app.srcdir) / gallery / "images" for gallery in galleries]
+    # A gallery's images, and its sections' (auto_examples/SECTION/images)
+    return [folder for gallery in galleries
+            for folder in sorted(Path(app.srcdir, gallery).glob("**/images")) if folder.is_dir()]
 
 
 def optimise_gallery_images(app):

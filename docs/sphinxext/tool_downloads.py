@@ -55,17 +55,18 @@ def tools_imported(script):
 
 
 def add_tools_to_zips(outdir, site_url):
-    """Add to every downloadable zip the tools that its scripts import."""
+    """Add to every downloadable zip the tools that its scripts import,
+    each beside the script (in its section's folder, in the zip of all)."""
     stamp = time.gmtime(int(os.environ.get("SOURCE_DATE_EPOCH", time.time())))[:6]
+    examples = {path.stem: path for path in EXAMPLES.rglob("plot_*.py")}
     for archive in Path(outdir, "_downloads").glob("*/*.zip"):
         with zipfile.ZipFile(archive) as zipped:
             members = zipped.namelist()
-        needed = {tool for member in members
-                  if (EXAMPLES / f"{Path(member).stem}.py").is_file()
-                  for tool in tools_imported(EXAMPLES / f"{Path(member).stem}.py")}
-        folder = os.path.dirname(members[0]) if members else ""
+        needed = {(os.path.dirname(member), tool) for member in members
+                  if Path(member).stem in examples
+                  for tool in tools_imported(examples[Path(member).stem])}
         with zipfile.ZipFile(archive, "a", zipfile.ZIP_DEFLATED) as zipped:
-            for tool in sorted(needed):
+            for folder, tool in sorted(needed):
                 name = f"{folder}/{tool.name}" if folder else tool.name
                 if name in members:
                     continue

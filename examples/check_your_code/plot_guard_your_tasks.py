@@ -5,14 +5,14 @@ Guard your tasks: catch, as they run, what code hides
 
 A task that calls ``train_test_split(X, y)`` seeds nothing and shares no
 generator, yet scikit-learn draws from NumPy's global state
-(:doc:`plot_library_calls`). :doc:`The checker <plot_check_your_code>`
-knows only the calls on its list; the guard sees every draw. Wrap each
-task with :download:`rng_guard.py <../../tools/rng_guard.py>`,
+(:doc:`../why_it_happens/plot_library_calls`). :doc:`The checker
+<plot_check_your_code>` knows only the calls on its list; the guard sees
+every draw. Wrap each
+task with :download:`rng_guard.py <../../../tools/rng_guard.py>`,
 ``delayed(guarded(fit_one))(X, y)``: it raises an error naming the call
 (or warns) when a task draws from a global state or starts in another's
 state. Or run a program unedited: ``python -m rng_guard``.
 """
-# sphinx_gallery_thumbnail_path = "_static/thumbnails/guard_your_tasks.png"
 
 # %%
 # What the checker and the guard say
@@ -23,6 +23,7 @@ state. Or run a program unedited: ``python -m rng_guard``.
 # second hands one generator to every task; the third gives each task a
 # seed spawned for it, and bridges it to scikit-learn's ``random_state``.
 
+# sphinx_gallery_thumbnail_path = "_static/thumbnails/guard_your_tasks.png"
 import numpy as np
 from joblib import Parallel, delayed
 from sklearn.datasets import make_classification
@@ -35,7 +36,7 @@ import sys
 from pathlib import Path
 
 if "__file__" in globals():
-    sys.path.append(str(Path(__file__).resolve().parents[1] / "tools"))
+    sys.path.append(str(Path(__file__).resolve().parents[2] / "tools"))
 # sphinx_gallery_end_ignore
 from rng_guard import RandomStateMisuse, guarded
 
@@ -153,8 +154,8 @@ print(f"first test row of each task: {[int(rows[0]) for rows in splits]}")
 # ``2 * n_jobs`` tasks in a batch of its own, so every task unpickles its
 # own copy of the generator, in the state it had when ``Parallel`` began
 # (with many short tasks, batches grow and only some results repeat:
-# :doc:`plot_batches_and_pools`). The spawned seeds pass, and give the
-# same scores when the run is repeated, as seeds should.
+# :doc:`../why_it_happens/plot_batches_and_pools`). The spawned seeds
+# pass, and give the same scores when the run is repeated.
 
 print("The same scores again:", spawned_seeds() == spawned_seeds())
 
@@ -185,10 +186,9 @@ for line in [f"exit status {run.returncode}", *report.splitlines()]:
 # What the guard does not see
 # ---------------------------
 #
-# Not PyTorch's global state, an unseeded generator made in a task, nor
-# one integer seed given to every task. Threads share one generator, not
-# copies: a race (:doc:`plot_shared_generator_threads`), not a repeat,
-# which the guard lets pass. Nor repeats across a cluster's machines.
+# Not PyTorch's global state, a generator made unseeded in a task, one
+# seed given to every task, repeats across a cluster's machines, nor
+# threads sharing one generator: a race, not a repeat.
 
 shared = guard_says(lambda: Parallel(n_jobs=2, backend="threading")(
     delayed(guarded(fit_seeded))(X, y, shared_rng) for task in range(4)))

@@ -1,6 +1,4 @@
-"""What sphinx-gallery runs around each example, referenced by name in conf.py.
-
-``gallery_order`` sorts the gallery in the order a reader should learn it.
+"""What runs around each example while sphinx-gallery executes it.
 
 ``strict_execution`` is a ``reset_modules`` hook called before and after every
 example. While an example runs:
@@ -32,7 +30,6 @@ example. While an example runs:
 import faulthandler
 import hashlib
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -41,176 +38,11 @@ import time
 import warnings
 from pathlib import Path
 
-from PIL import Image
-
 # Warnings an example may raise without failing the build, as
 # (category, message regex, why it is harmless). Empty on purpose: no example
 # needs one today. An entry must say why the warning does not change what
 # the page shows.
 ALLOWED_WARNINGS: list[tuple[type[Warning], str, str]] = []
-
-# The gallery, in reading order: why workers repeat each other (joblib,
-# pools, library calls, pickled states); the reader's own library
-# (scikit-learn, PyTorch, libraries whose seeded results change with
-# threads); how to get it right (spawned seeds, start methods, threads, a
-# real workload); clusters and one's own pools (dask, Ray, MPI, code that
-# cannot be refactored); the summary; then the tools: a checker that reads
-# code, and a guard that watches tasks run.
-GALLERY_ORDER = [
-    # Why it happens
-    "plot_random_state_in_parallel.py",
-    "plot_batches_and_pools.py",
-    "plot_library_calls.py",
-    "plot_copied_by_pickling.py",
-    # In your library
-    "plot_scikit_learn_n_jobs.py",
-    "plot_scikit_learn_splitters.py",
-    "plot_pytorch_dataloader.py",
-    "plot_pytorch_distributed.py",
-    "plot_seeded_yet_different.py",
-    # Get it right
-    "plot_spawned_generators.py",
-    "plot_seed_collisions.py",
-    "plot_start_methods.py",
-    "plot_shared_generator_threads.py",
-    "plot_free_threading.py",
-    "plot_threads_outside_joblib.py",
-    "plot_monte_carlo.py",
-    # On your cluster and in your own pools
-    "plot_dask_cluster.py",
-    "plot_dask_api.py",
-    "plot_ray.py",
-    "plot_mpi.py",
-    "plot_code_you_cannot_refactor.py",
-    # The summary
-    "plot_behaviour_matrix.py",
-    # Check your own code
-    "plot_check_your_code.py",
-    "plot_guard_your_tasks.py",
-]
-
-
-def gallery_order(filename):
-    """Sort key for sphinx-gallery's within_subsection_order.
-
-    Examples missing from GALLERY_ORDER come last, alphabetically; the test
-    suite checks that every example in examples/ has its place in the list.
-    """
-    name = Path(filename).name
-    if name in GALLERY_ORDER:
-        return (GALLERY_ORDER.index(name), name)
-    return (len(GALLERY_ORDER), name)
-
-
-def keep_timings_out_of_search(app, docname, source):
-    """Sphinx's source-read hook: sphinx-gallery's computation-times pages
-    are build reports, not answers, and ranked above the pages for words
-    such as "forkserver". The :nosearch: field leaves them out of the search
-    index; it joins the page's own field list (:orphan:)."""
-    if docname.rsplit("/", 1)[-1] == "sg_execution_times":
-        text = source[0]
-        source[0] = text.replace(":orphan:", ":nosearch:\n:orphan:", 1) \
-            if ":orphan:" in text else ":nosearch:\n\n" + text
-
-
-CARD = re.compile(
-    r'(<div class="sphx-glr-thumbcontainer" tooltip="(?P<summary>[^"]*)">'
-    r'.*?<div class="sphx-glr-thumbnail-title">[^<]*</div>)', re.DOTALL)
-
-
-def first_sentence(summary):
-    """The summary's first sentence: up to the first full stop, question or
-    exclamation mark that ends a sentence (not one inside a name such as
-    norm.rvs or joblib.Parallel)."""
-    match = re.search(r"^.*?[.?!](?=\s|$)", summary)
-    return match[0] if match else summary
-
-
-def summaries_on_cards(app, docname, source):
-    """Sphinx's source-read hook: each card of the gallery's index shows its
-    example's first sentence under its title. sphinx-gallery puts the
-    summary only in a tooltip, which a phone never shows."""
-    if docname != "auto_examples/index":
-        return
-    source[0] = CARD.sub(lambda card: card[1] + (
-        f'\n      <div class="sphx-glr-card-summary">{first_sentence(card["summary"])}</div>'),
-        source[0])
-
-
-FIGURE = re.compile(r'<img (?=[^>]*class\s*=\s*"sphx-glr-(?:single|multi)-img")[^>]*>')
-
-
-def figures_open_full_size(app, pagename, templatename, context, doctree):
-    """Sphinx's html-page-context hook: each figure of an example is a link
-    to its largest image (the 2x one, from image_srcset), so that a reader
-    on a phone can tap it to read its small print. Each also gets its size,
-    so that the page keeps its place for it, and loads when it is about to
-    be seen, after the text above it."""
-    if not pagename.startswith("auto_examples/") or "body" not in context:
-        return
-
-    def linked(image):
-        tag = image[0]
-        sources = re.search(r'srcset="([^"]*)"', tag) or re.search(r'src="([^"]*)"', tag)
-        largest = sources[1].split(",")[-1].split()[0]
-        name = re.search(r'src="([^"]*)"', tag)[1].rsplit("/", 1)[-1]
-        with Image.open(Path(app.srcdir, "auto_examples", "images", name)) as png:
-            width, height = png.size
-        tag = tag.replace("<img ", f'<img width="{width}" height="{height}" loading="lazy" decoding="async" ', 1)
-        return f'<a class="sphx-glr-figure-link" href="{largest}">{tag}</a>'
-
-    context["body"] = FIGURE.sub(linked, context["body"])
-
-
-HARNESS = re.compile(
-    r'<div class="highlight-Python notranslate"><div class="highlight"><pre>'
-    r'(?:<span></span>)?<span class="c1"># Harness: (?P<what>[^<]*)</span>.*?'
-    r'</pre></div>\s*</div>', re.DOTALL)
-
-
-def fold_harness(app, pagename, templatename, context, doctree):
-    """Sphinx's html-page-context hook: on an example's page, a code cell
-    whose first line is "# Harness: what it does" (a template, a runner, a
-    renderer, a plotting helper) is folded under that line, so that the
-    result comes first; a click shows the code. The script and the
-    notebook keep the cell as it is, that line a comment."""
-    if not pagename.startswith("auto_examples/") or "body" not in context:
-        return
-    context["body"] = HARNESS.sub(
-        lambda block: f'<details class="sphx-glr-harness"><summary>Harness: '
-        f'{block["what"]}</summary>\n{block[0]}\n</details>', context["body"])
-
-
-def gallery_pages_in_context(app, pagename, templatename, context, doctree):
-    """Sphinx's html-page-context hook: an example's page lists every
-    example, in reading order (docs/_templates/gallery-nav.html)."""
-    if not pagename.startswith("auto_examples/plot_"):
-        return
-    pages = []
-    for name in GALLERY_ORDER:
-        docname = f"auto_examples/{name.removesuffix('.py')}"
-        if docname in app.env.titles:
-            pages.append((context["pathto"](docname), app.env.titles[docname].astext(),
-                          docname == pagename))
-    context["gallery_pages"] = pages
-
-
-def rerun_when_changed(example, dependency, gallery_dir):
-    """Run example again at the next build if dependency changed since.
-
-    sphinx-gallery reruns an example when its own source changes, and keeps
-    its output otherwise (its checksum in gallery_dir). An example that
-    imports a file beside it (the checker's page imports the checker) must
-    also rerun when that file changes: this removes the example's checksum
-    then, and records the dependency's own checksum for next time.
-    """
-    stamp = Path(gallery_dir, f"{Path(dependency).name}.sha256")
-    digest = hashlib.sha256(Path(dependency).read_bytes()).hexdigest()
-    if stamp.is_file() and stamp.read_text() == digest:
-        return
-    Path(gallery_dir, f"{example}.md5").unlink(missing_ok=True)
-    stamp.parent.mkdir(parents=True, exist_ok=True)
-    stamp.write_text(digest)
 
 
 DEFAULT_TIMEOUT = 120.0
@@ -396,3 +228,21 @@ def strict_execution(gallery_conf, fname, when):
             _saved_filters = None
         _report_discarded_warnings(gallery_conf, fname)
         _recorded_warnings.clear()
+
+
+def rerun_when_changed(example, dependency, gallery_dir):
+    """Run example again at the next build if dependency changed since.
+
+    sphinx-gallery reruns an example when its own source changes, and keeps
+    its output otherwise (its checksum in gallery_dir). An example that
+    imports a file beside it (the checker's page imports the checker) must
+    also rerun when that file changes: this removes the example's checksum
+    then, and records the dependency's own checksum for next time.
+    """
+    stamp = Path(gallery_dir, f"{Path(dependency).name}.sha256")
+    digest = hashlib.sha256(Path(dependency).read_bytes()).hexdigest()
+    if stamp.is_file() and stamp.read_text() == digest:
+        return
+    Path(gallery_dir, f"{example}.md5").unlink(missing_ok=True)
+    stamp.parent.mkdir(parents=True, exist_ok=True)
+    stamp.write_text(digest)

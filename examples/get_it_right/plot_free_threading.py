@@ -209,12 +209,12 @@ fig.tight_layout()
 # --------------------
 #
 # * Spawn every child before the tasks start, in one thread, and pass each
-#   task its own (:ref:`sphx_glr_auto_examples_plot_spawned_generators.py`);
-#   :doc:`the checker <plot_check_your_code>` reports RSP006 otherwise.
+#   task its own (:doc:`plot_spawned_generators`); :doc:`the checker
+#   <../check_your_code/plot_check_your_code>` reports RSP006 otherwise.
 # * Give each thread its own generator and ``random.Random``. A shared
 #   generator drew the right numbers on every build above, not reproducibly,
 #   and its `lock <https://numpy.org/doc/2.4/reference/random/bit_generators/
 #   generated/numpy.random.BitGenerator.lock.html>`__ makes tasks wait (see
-#   also :ref:`sphx_glr_auto_examples_plot_shared_generator_threads.py`).
+#   also :doc:`plot_shared_generator_threads`).
 
 plt.show()

@@ -87,7 +87,7 @@ fig.tight_layout()
 # ``n_tasks / (4 * n_workers)``, and ``batch_size=1`` or the executor's
 # ``chunksize=1`` copy the generator for every single task. Only threads
 # share the object, which keeps draws distinct but not their order
-# (:ref:`sphx_glr_auto_examples_plot_shared_generator_threads.py`).
+# (:doc:`../get_it_right/plot_shared_generator_threads`).
 
 fresh_copy = np.random.default_rng(2024)
 first_draws = [draw(fresh_copy) for _ in range(N_TASKS)]

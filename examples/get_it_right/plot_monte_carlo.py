@@ -56,7 +56,7 @@ def pi_from(counts):
 #
 # Each run is timed; the first loky run also pays for starting its workers.
 # The ``multiprocessing`` backend is measured, start method by start
-# method, in :ref:`sphx_glr_auto_examples_plot_behaviour_matrix.py`.
+# method, in :doc:`plot_behaviour_matrix`.
 
 CONFIGURATIONS = [(1, "sequential"), (2, "loky"), (4, "loky"),
                   (2, "threading")]

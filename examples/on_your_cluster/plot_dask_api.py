@@ -78,7 +78,7 @@ print(f"spawned seeds: {len(np.unique(mapped, axis=0))} distinct of "
 #
 # A generator made at import, the global state seeded by the script, and
 # calls with equal arguments, six tasks each, on a new cluster
-# (joblib's dask backend: :ref:`sphx_glr_auto_examples_plot_dask_cluster.py`).
+# (joblib's dask backend: :doc:`plot_dask_cluster`).
 
 import dask
 

@@ -4,7 +4,7 @@ Check your own code for these mistakes
 ===========================================
 
 Does *your* code have the bugs this site shows? Download
-:download:`rng_check.py <../../tools/rng_check.py>` (one file, standard
+:download:`rng_check.py <../../../tools/rng_check.py>` (one file, standard
 library only, Python 3.11+) and run it on your project:
 ``python rng_check.py src/``. It reads the code without running it,
 follows the project's own imports, and reports eight mistakes, each with
@@ -22,7 +22,7 @@ from textwrap import dedent, fill
 # sphinx_gallery_start_ignore
 # In a clone of the site the checker is in tools/, not beside this script.
 if "__file__" in globals():
-    sys.path.append(str(Path(__file__).resolve().parents[1] / "tools"))
+    sys.path.append(str(Path(__file__).resolve().parents[2] / "tools"))
 # sphinx_gallery_end_ignore
 try:  # beside this script in its zip, or downloaded from this page
     import rng_check
@@ -80,8 +80,8 @@ print(*found, sep="\n")
 # RSP001: a task draws from a global random state
 # -----------------------------------------------
 #
-# The mistake of :ref:`the core example
-# <sphx_glr_auto_examples_plot_random_state_in_parallel.py>`. (A process
+# The mistake of :doc:`the core example
+# <../why_it_happens/plot_random_state_in_parallel>`. (A process
 # task that reseeds it with its own seed, or fresh entropy, is right.)
 
 draws_globally, seeds_each_task = """
@@ -128,7 +128,7 @@ check("RSP002", wrong=one_for_all,
 #
 # ``root + task_id`` (``seed + rank`` in ``torch.manual_seed``, ``env.seed``)
 # or a worker id as the seed: runs with nearby roots share streams
-# (:ref:`sphx_glr_auto_examples_plot_spawned_generators.py`, `NumPy <https://
+# (:doc:`../get_it_right/plot_spawned_generators`, `NumPy <https://
 # numpy.org/doc/2.4/reference/random/parallel.html>`__). Hash the pair.
 
 added_seeds = """
@@ -146,7 +146,7 @@ check("RSP003", wrong=added_seeds,
 # -----------------------------------
 #
 # Workers that run the script again, or copy one that ran it, start alike
-# (:ref:`sphx_glr_auto_examples_plot_start_methods.py`): NumPy's state
+# (:doc:`../get_it_right/plot_start_methods`): NumPy's state
 # under ``fork``, ``spawn`` and ``forkserver``, not on dask, whose workers
 # `reseed NumPy <https://github.com/dask/distributed/blob/2026.8.0/
 # distributed/nanny.py#L1030-L1032>`__ (not ``random``).
@@ -195,7 +195,7 @@ check("RSP006", wrong=spawned_in_task, right=threads)
 # -----------------------------------------
 #
 # Two of ``n`` tasks share a seed with a chance of about n²/2³³
-# (:ref:`sphx_glr_auto_examples_plot_seed_collisions.py`).
+# (:doc:`../get_it_right/plot_seed_collisions`).
 
 check("RSP007", wrong=seeds_each_task.replace("SeedSequence(2024).spawn(5)",
       "default_rng(2024).integers(2**32, size=5)"), right=seeds_each_task)
@@ -208,7 +208,7 @@ check("RSP007", wrong=seeds_each_task.replace("SeedSequence(2024).spawn(5)",
 #
 # ``KMeans()``, ``train_test_split()``, ``KFold(shuffle=True)`` or SciPy's
 # ``norm.rvs()`` draw from NumPy's global state
-# (:ref:`sphx_glr_auto_examples_plot_library_calls.py`). The list comes
+# (:doc:`../why_it_happens/plot_library_calls`). The list comes
 # from their signatures; :doc:`the guard <plot_guard_your_tasks>` sees the
 # calls that no list can (your wrappers, other libraries).
 

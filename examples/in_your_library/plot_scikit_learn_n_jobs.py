@@ -202,7 +202,7 @@ print("n_jobs=2 predict_proba within 1e-12 of n_jobs=1:",
 # <https://github.com/scikit-learn/scikit-learn/blob/1.9.1/sklearn/
 # model_selection/_search.py#L1083-L1085>`__), which copies a
 # ``RandomState``: every fold starts from the same state, in any process.
-# :ref:`sphx_glr_auto_examples_plot_scikit_learn_splitters.py` measures
+# :doc:`plot_scikit_learn_splitters` measures
 # it, and where scikit-learn's guide says otherwise.
 
 # %%
@@ -215,6 +215,6 @@ print("n_jobs=2 predict_proba within 1e-12 of n_jobs=1:",
 #   one spawned per repeat. Don't pass one ``RandomState`` expecting folds
 #   or workers to share its stream: each clone gets a copy. A NumPy
 #   ``Generator`` is refused:
-#   :ref:`sphx_glr_auto_examples_plot_scikit_learn_splitters.py`.
+#   :doc:`plot_scikit_learn_splitters`.
 
 plt.show()

@@ -120,8 +120,8 @@ print("permutation.__self__ is np.random.mtrand._rand: "
 # The standard pickle sends a module-level function by name; a bound
 # method, with its object; a closure, not at all. Each column: a script in
 # a fresh interpreter, whose ``Pool(2)`` runs the four tasks, two a worker
-# (the start methods compared: :doc:`plot_start_methods`). A copy per task
-# (1 of 4) was made by pickling, in orange; a copy per worker (2 of 4: a
+# (start methods: :doc:`../get_it_right/plot_start_methods`). A copy per
+# task (1 of 4) was made by pickling, in orange; a copy per worker (2 of 4: a
 # worker repeats the other's draws) by ``fork``, in purple.
 
 # Harness: the same tasks in a script, run under each start method

@@ -210,7 +210,8 @@ fig.tight_layout()
 #   one inside a task, and do not share one if runs must repeat.
 # * Keep results in task order: ``executor.map``, or carry the task's
 #   index and sort.
-# * joblib's threading backend: :doc:`plot_shared_generator_threads`;
-#   a free-threaded Python: :doc:`plot_free_threading`.
+# * joblib's threading backend:
+#   :doc:`../get_it_right/plot_shared_generator_threads`;
+#   a free-threaded Python: :doc:`../get_it_right/plot_free_threading`.
 
 plt.show()

@@ -109,15 +109,14 @@ print(f"one generator passed to every task, loky:\n{copied}")
 # <https://github.com/joblib/joblib/blob/1.6.0/joblib/parallel.py
 # #L1062-L1077>`__). Many short tasks share batches, and a batch shares
 # one copy: then only *some* results repeat, which is harder to notice
-# (:ref:`sphx_glr_auto_examples_plot_batches_and_pools.py`).
+# (:doc:`plot_batches_and_pools`).
 #
 # The global state, copied by ``fork``
 # ------------------------------------
 #
 # ``draw_from_global_state`` stands for any code that calls ``np.random``
 # without being handed a random state, as libraries do when their
-# ``random_state`` is ``None``
-# (:ref:`sphx_glr_auto_examples_plot_library_calls.py`). Workers forked
+# ``random_state`` is ``None`` (:doc:`plot_library_calls`). Workers forked
 # from this process start with a copy of that state: the second worker
 # replays the first one's draws. Windows cannot fork, and Python 3.12+
 # warns against forking a process that runs threads (a hidden
@@ -194,7 +193,8 @@ heatmaps([("global state, loky", on_loky),
 #   ``spawn`` workers run the line that made it again, and ``forkserver``
 #   ones (since Python 3.14.1 and 3.13.8) copy what their server made: a
 #   seeded one is the same in every worker
-#   (:ref:`sphx_glr_auto_examples_plot_start_methods.py`).
-# * Random integer seeds per task can collide: :doc:`plot_seed_collisions`.
+#   (:doc:`../get_it_right/plot_start_methods`).
+# * Random integer seeds per task can collide:
+#   :doc:`../get_it_right/plot_seed_collisions`.
 
 plt.show()

@@ -141,11 +141,11 @@ fig.tight_layout()
 #
 # Sharing one generator between threads is safe, in that nothing is drawn
 # twice, but it is not reproducible. Spawn one generator per task, as in
-# :ref:`sphx_glr_auto_examples_plot_spawned_generators.py`: each task then
+# :doc:`plot_spawned_generators`: each task then
 # owns its stream, and the scheduling no longer matters. Spawn them before
 # the tasks start: tasks that spawn from one shared parent race, above all
 # on a free-threaded Python, where the threads draw at the same time
-# (:ref:`sphx_glr_auto_examples_plot_free_threading.py`).
+# (:doc:`plot_free_threading`).
 
 plt.show()
 

@@ -209,6 +209,6 @@ for newer in [np.random.default_rng(0), np.random.SeedSequence(0)]:
 # * Estimators: an instance passed to ``cross_val_score`` or
 #   ``GridSearchCV`` is copied into every fold, not shared. For other
 #   randomness in each fold, spawn a seed per fold. ``n_jobs`` itself:
-#   :ref:`sphx_glr_auto_examples_plot_scikit_learn_n_jobs.py`.
+#   :doc:`plot_scikit_learn_n_jobs`.
 
 plt.show()

@@ -9,7 +9,6 @@ Measured while the site was built: each row is a backend (for
 get random numbers, and each cell says whether six tasks drew distinct
 numbers and whether two runs gave identical results. One column is both.
 """
-# sphinx_gallery_thumbnail_path = "_static/thumbnails/behaviour_matrix.png"
 
 # %%
 # The measuring program
@@ -21,6 +20,7 @@ numbers and whether two runs gave identical results. One column is both.
 # module level (which imports ``numpy.random``, as SciPy would), and the
 # parent draws from ``np.random`` first. Two rows also seed at import.
 
+# sphinx_gallery_thumbnail_path = "_static/thumbnails/behaviour_matrix.png"
 COLUMNS = ["global np.random", "Python random", "default_rng() in the task",
            "generator at module level", "one generator for all tasks",
            "spawned seed per task"]
@@ -202,7 +202,7 @@ MatrixTables()  # the last line of its cell: the page and notebooks show it
 #
 # * Only spawned seeds, one per task, are distinct *and* reproducible on
 #   every row: the numbers depend on the root seed and the task's index
-#   (:ref:`sphx_glr_auto_examples_plot_spawned_generators.py`).
+#   (:doc:`plot_spawned_generators`).
 # * The global ``np.random`` repeats itself in forked workers, copies of
 #   the parent; in ``forkserver`` workers on Python 3.14.1+ and 3.13.8+
 #   (`gh-137996 <https://github.com/python/cpython/issues/137996>`__),
@@ -215,6 +215,6 @@ MatrixTables()  # the last line of its cell: the page and notebooks show it
 #   task, are duplicated on every process backend: loky pickles the first
 #   with the task, ``spawn`` workers make it again from the same seed, and
 #   forked workers copy it. In one process the tasks share and advance it
-#   (but see :ref:`sphx_glr_auto_examples_plot_shared_generator_threads.py`).
+#   (but see :doc:`plot_shared_generator_threads`).
 # * Unseeded, ``random`` and ``default_rng()`` draw fresh entropy: no run
-#   repeats another; see :ref:`sphx_glr_auto_examples_plot_start_methods.py`.
+#   repeats another; see :doc:`plot_start_methods`.

@@ -212,9 +212,8 @@ print(f"call 2 continues call 1's stream in each worker: {continued}")
 #   draws, never the same twice; no help with a bug you must reproduce.
 # * A seed per worker from a queue: the same draws at every run, but which
 #   task gets which depends on scheduling and on the number of workers
-#   (:doc:`plot_batches_and_pools`). Under loky, calls share the stream.
-#
-# Where the code takes a ``random_state`` or a seed, pass one spawned seed
-# per task (:doc:`plot_library_calls`, :doc:`plot_spawned_generators`).
+#   (:doc:`../why_it_happens/plot_batches_and_pools`). Under loky, calls
+#   share the stream. Where the code takes a seed, pass one spawned seed
+#   per task (:doc:`../why_it_happens/plot_library_calls`).
 
 plt.show()

@@ -187,7 +187,7 @@ plt.show()
 # A few hundred tasks with 32-bit seeds are almost always fine; tens of
 # thousands, as in a large hyper-parameter search or a long simulation
 # campaign, are not. Spawning children from one ``SeedSequence`` removes the
-# question: see :ref:`sphx_glr_auto_examples_plot_spawned_generators.py`.
+# question: see :doc:`plot_spawned_generators`.
 
 # %%
 # Sources: scikit-learn 1.9.1 `seeds each estimator of an ensemble below

@@ -122,10 +122,10 @@ def run_two_ranks():  # one torch.distributed run: what each rank saw
     code = [inspect.getsource(f) for f in (seed_this_rank, train, one_rank)]
     with tempfile.TemporaryDirectory() as folder:
         Path(folder, "ranks.py").write_text("\n\n".join([HEADER, *code, MAIN]))
-        printed = subprocess.run(
-            [sys.executable, str(Path(folder, "ranks.py")), folder],
-            capture_output=True, text=True, timeout=180, check=True).stdout
-    return json.loads(printed)
+        ran = subprocess.run([sys.executable, "ranks.py", folder], cwd=folder,
+                             capture_output=True, text=True, timeout=180)
+    assert ran.returncode == 0, f"the two ranks failed:\n{ran.stderr}"
+    return json.loads(ran.stdout)
 
 
 # %%
@@ -215,6 +215,6 @@ print(f"set_epoch, epochs differ: {differ}; ranks split the data: {apart}")
 #   pytorch/blob/v2.14.1/torch/nn/parallel/distributed.py#L1065-L1073>`__).
 # * ``SeedSequence(root).spawn(n)[rank]`` hashes root and rank as a pair:
 #   the sum ``root + rank`` is shared across runs, the pair is not
-#   (:ref:`sphx_glr_auto_examples_plot_spawned_generators.py`).
+#   (:doc:`../get_it_right/plot_spawned_generators`).
 
 plt.show()

@@ -214,7 +214,7 @@ plot_outcomes(measured)
 #
 # The rule that holds everywhere: nothing random at module level. Create
 # seeds under ``if __name__ == "__main__":`` and pass one to every task,
-# as in :ref:`sphx_glr_auto_examples_plot_spawned_generators.py`.
+# as in :doc:`plot_spawned_generators`.
 
 print(f"\ndefault start method here: {multiprocessing.get_start_method()}")
 plt.show()

@@ -103,15 +103,15 @@ def running(pid, created):  # the same process, not ended (nor a zombie)
         return False
 
 
-def run_ray():
-    """What the script found; the processes Ray left running."""
+def run_ray():  # what the script found; the processes Ray left running
     with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as folder:
         script = Path(folder, "ray_tasks.py")
         script.write_text("\n".join([HEADER, MISTAKES, FIX, MAIN]))
         env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0"}
-        found = json.loads(subprocess.run(
-            [sys.executable, str(script), folder], capture_output=True,
-            text=True, timeout=300, check=True, env=env).stdout)
+        ran = subprocess.run([sys.executable, str(script), folder], env=env,
+                             capture_output=True, text=True, timeout=300)
+    assert ran.returncode == 0, f"the Ray script failed:\n{ran.stderr}"
+    found = json.loads(ran.stdout)
     deadline, left = time.monotonic() + 10, found["processes"]
     while left and time.monotonic() < deadline:  # up to 10 s to end
         left = [(pid, made) for pid, made in left if running(pid, made)]

@@ -55,7 +55,7 @@ for name, values in results.items():
 # The comparison is on the raw bytes of the results, not on rounded
 # values. The ``multiprocessing`` backend, under each start method, is
 # measured in fresh processes in
-# :ref:`sphx_glr_auto_examples_plot_behaviour_matrix.py`.
+# :doc:`plot_behaviour_matrix`.
 
 fig, axes = plt.subplots(3, 1, figsize=(5.6, 7.4), layout="constrained")
 titles = ["a plain loop: the reference"] + [
@@ -123,7 +123,7 @@ print(f"{'some' if repeated else 'no'} spawn keys handed out twice")
 # %%
 # The safe habit: spawn every task's seed in the main thread, before the
 # tasks start, as ``run_spawned`` does. Without the GIL, the race is far
-# more common: :ref:`sphx_glr_auto_examples_plot_free_threading.py`.
+# more common: :doc:`plot_free_threading`.
 #
 # Workers that cannot coordinate
 # ------------------------------

@@ -214,7 +214,7 @@ print(f"loky and threading gave the same splits: {bridged_same}")
 #   workers share or not by start method, Python version and imports. Give
 #   it a generator (SciPy) or a ``RandomState`` (sklearn) from a task seed.
 # * Pass seeds, not instances: each task gets a copy of an instance
-#   (:ref:`sphx_glr_auto_examples_plot_batches_and_pools.py`). Ints,
-#   instances and ``clone`` in scikit-learn: :doc:`plot_scikit_learn_n_jobs`.
+#   (:doc:`plot_batches_and_pools`). Ints, instances and ``clone`` in
+#   scikit-learn: :doc:`../in_your_library/plot_scikit_learn_n_jobs`.
 
 plt.show()
