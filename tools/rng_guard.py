@@ -409,7 +409,7 @@ def _repeated_states(guard, name, args, kwargs):
             del _recent[next(iter(_recent))]
         path = os.path.join(guard.folder, fingerprint)
         try:
-            note = _create(path)
+            _mark_start(path, name)
         except FileExistsError:
             problems.append({
                 "misuse": "started in another task's state",
@@ -424,8 +424,6 @@ def _repeated_states(guard, name, args, kwargs):
                 "own: seeds = np.random.SeedSequence(seed).spawn(n_tasks), "
                 "or rng.spawn(n_tasks), then one per task."})
             continue
-        with os.fdopen(note, "w") as file:
-            file.write(name)
     return problems
 
 
@@ -439,6 +437,33 @@ def _is_global(value):
     bits = numpy.random.mtrand._rand._bit_generator
     return value is bits or isinstance(value, numpy.random.RandomState) and (
         value._bit_generator is bits)
+
+
+def _mark_start(path, name):
+    """Note at path that task name started there, or raise FileExistsError
+    if another task did first. The note is a symbolic link whose target is
+    the name, made whole in one system call: a file costs three, about 40
+    microseconds more a task. Where links cannot be made (Windows without
+    the privilege), a file."""
+    for attempt in range(2):
+        try:
+            return os.symlink(name, path)
+        except FileExistsError:
+            raise
+        except FileNotFoundError:  # the run's folder: made below, then again
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+        except (OSError, NotImplementedError):
+            break
+    _write_note(_create(path), name)
+
+
+def _write_note(descriptor, name):
+    """Write the task's name in its note and close it: one write, no file
+    object (a buffered file's close cost a task about 25 microseconds)."""
+    try:
+        os.write(descriptor, name.encode())
+    finally:
+        os.close(descriptor)
 
 
 def _create(path):
@@ -455,10 +480,13 @@ def _first_holder(path):
     """The task that wrote the note at path (it may be writing it now)."""
     for attempt in range(20):
         try:
-            with open(path) as file:
-                name = file.read()
-        except FileNotFoundError:  # a new run has begun meanwhile
-            break
+            name = os.readlink(path)
+        except OSError:  # a file (or gone: a new run has begun meanwhile)
+            try:
+                with open(path) as file:
+                    name = file.read()
+            except FileNotFoundError:
+                break
         if name:
             return name
         time.sleep(0.001)
@@ -769,15 +797,13 @@ def _reseeding(guard, name, seed):
     if seed == "entropy":
         return None
     try:
-        note = _create(os.path.join(guard.folder, "seed-" + seed))
+        _mark_start(os.path.join(guard.folder, "seed-" + seed), name)
     except FileExistsError:
         return (f"{_first_holder(os.path.join(guard.folder, 'seed-' + seed))}"
                 " reseeded it with the same seed, so the tasks start alike "
                 "and draw the same numbers. ")
     except OSError:
         return None
-    with os.fdopen(note, "w") as file:
-        file.write(name)
     return None
 
 
