@@ -57,7 +57,7 @@ dictionaries, objects' attributes and closures; one held in a tuple, a
 list, or a running function's local names, and Python's ``from random
 import random``, are only seen when one guarded task runs at a time, and
 then no call is named. Repeats are found
-across the processes of one machine (through files in /dev/shm, or the
+across the processes of one machine (through notes in /dev/shm, or the
 temporary folder), not across machines.
 
 Guard a program nobody edited: with this file on the path (PYTHONPATH,
