@@ -11,6 +11,8 @@ Thumbnails taken from a file (``sphinx_gallery_thumbnail_path``) are drawn
 for the card already and stay as they are.
 """
 
+import hashlib
+import shutil
 from pathlib import Path
 
 from PIL import Image
@@ -37,15 +39,27 @@ def readable_thumbnail(figure, thumbnail):
 def thumbnails_from_figures(app, exception):
     """Sphinx's build-finished hook: in _images, each thumbnail made from a
     figure becomes that figure's top left (before figures.py draws its dark
-    twin). The sources sphinx-gallery keeps between builds are left alone."""
+    twin). The sources sphinx-gallery keeps between builds are left alone.
+    Thumbnails are kept between builds under the doctrees folder, by their
+    figure's content, as figures.py keeps dark twins."""
     if exception is not None or app.builder.format != "html":
         return
+    cache = Path(app.doctreedir) / "thumbnails"
+    cache.mkdir(parents=True, exist_ok=True)
+    used = set()
     images = Path(app.outdir) / "_images"
     for thumbnail in sorted(images.glob("sphx_glr_*_thumb.png")):
         figure = images / thumbnail.name.replace("_thumb.png", "_001.png")
-        if figure.is_file():
-            readable_thumbnail(figure, thumbnail)
-            palette_png(thumbnail)  # as light_pages makes every gallery image
+        if not figure.is_file():
+            continue
+        kept = cache / f"{hashlib.sha256(figure.read_bytes()).hexdigest()}.png"
+        if not kept.exists():
+            readable_thumbnail(figure, kept)
+            palette_png(kept)  # as light_pages makes every gallery image
+        shutil.copyfile(kept, thumbnail)
+        used.add(kept)
+    for stale in set(cache.glob("*.png")) - used:  # figures no card shows now
+        stale.unlink()
 
 
 def setup(app):
