@@ -120,6 +120,16 @@ def load_example(name, as_main=False):
     return module
 
 
+def example_fixture(name, **options):
+    """A module-scoped fixture giving examples/NAME.py as a module (run once)."""
+
+    @pytest.fixture(scope="module")
+    def fixture():
+        return load_example(name, **options)
+
+    return fixture
+
+
 PRINTED = {}  # what each example loaded by load_example printed
 
 

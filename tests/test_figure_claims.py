@@ -12,17 +12,7 @@ import pytest
 from matplotlib.colors import to_rgb
 from PIL import Image
 
-from conftest import load_example
-
-
-def example_fixture(name, **options):
-    """A module-scoped fixture giving examples/NAME.py as a module (run once)."""
-
-    @pytest.fixture(scope="module")
-    def fixture():
-        return load_example(name, **options)
-
-    return fixture
+from conftest import example_fixture
 
 
 spawned = example_fixture("plot_spawned_generators")

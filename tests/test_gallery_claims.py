@@ -21,21 +21,10 @@ import numpy as np
 import pytest
 
 from conftest import (
-    FIGURELESS_EXAMPLES, captured_output, example_path, example_paths, import_sphinxext, load_example,
-    page_of, parse_html, printed_by, processes_marked, stop_worker_threads, venv_with_site_pins)
+    FIGURELESS_EXAMPLES, captured_output, example_fixture, example_path, example_paths, import_sphinxext,
+    load_example, page_of, parse_html, printed_by, processes_marked, stop_worker_threads, venv_with_site_pins)
 
 FORK = multiprocessing.get_context("fork")
-
-
-def example_fixture(name, **options):
-    """A module-scoped fixture giving examples/NAME.py as a module (run once)."""
-
-    @pytest.fixture(scope="module")
-    def fixture():
-        return load_example(name, **options)
-
-    return fixture
-
 
 spawned = example_fixture("plot_spawned_generators")
 collisions = example_fixture("plot_seed_collisions")
