@@ -1294,6 +1294,15 @@ def imported_functions(module, expression):
                                  ast.Lambda))]
 
 
+def reached_from(module, task):
+    """Each function a task reaches (the task too), with the words that
+    name it in a message and the module whose names it uses."""
+    for function in reachable(module, task):
+        via = "" if function is task else \
+            f"{label(function)}, called by task {label(task)}, "
+        yield function, via or f"task {label(task)} ", module.owner(function)
+
+
 def reachable(module, function):
     """function, and the functions of the project it calls, transitively
     (its own file's, and those it imports from the files checked with it).
@@ -1438,11 +1447,7 @@ def global_state_in_tasks(module):
             # its own or fresh entropy: what it then draws is the task's.
             own = reseeded_by_task(module, task) if kind == "process" \
                 else set()
-            for function in reachable(module, task):
-                via = "" if function is task else \
-                    f"{label(function)}, called by task {label(task)}, "
-                subject = via or f"task {label(task)} "
-                owner = module.owner(function)
+            for function, subject, owner in reached_from(module, task):
                 for node in ast.walk(function):
                     name = owner.call_name(node)
                     if name in GLOBAL_DRAWS and name.split(".")[0] not in own:
@@ -2506,11 +2511,7 @@ def library_calls_in_tasks(module):
         for task in task_functions(module, expression):
             if "numpy" in reseeded_by_task(module, task):
                 continue  # the worker's own state, reseeded by the task
-            for function in reachable(module, task):
-                via = "" if function is task else \
-                    f"{label(function)}, called by task {label(task)}, "
-                subject = via or f"task {label(task)} "
-                owner = module.owner(function)
+            for function, subject, owner in reached_from(module, task):
                 for node in ast.walk(function):
                     if type(node) is not ast.Call:
                         continue
