@@ -26,6 +26,8 @@ from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).parent))
 from conftest import SITE, example_paths, html_pages, parse_html  # noqa: E402
+sys.path.insert(0, str(Path(__file__).parent.parent / "docs" / "sphinxext"))
+import thumbnails  # noqa: E402  (docs/sphinxext: the thumbnails the build makes)
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
@@ -176,21 +178,6 @@ def test_the_gallery_cards_show_the_thumbnails_of_the_mode(browser, served_site,
         page.context.close()
 
 
-if __name__ == "__main__":  # the ratios of a built site, at 390 px
-    from browser import Browser, SiteServer
-
-    site = Path(sys.argv[1] if len(sys.argv) > 1 else SITE).resolve()
-    chromium = Browser()
-    try:
-        with SiteServer(site) as server:
-            for name in gallery_pages_with_figures(site):
-                rows, problems, _ = measure(chromium, server.url, site, name, PHONE)
-                for file_name, shown, width, dpi, ratio in rows:
-                    print(f"{ratio:5.2f}  {file_name}  shown {shown:.0f} px of {width} px at {dpi} dpi")
-    finally:
-        chromium.close()
-
-
 # -- The gallery's thumbnails --------------------------------------------------
 
 
@@ -198,9 +185,6 @@ def test_a_thumbnail_is_the_top_left_of_its_figure_at_most_of_its_size(tmp_path)
     """thumbnails.py keeps the figure's top left, CROP_WIDTH pixels across,
     shrunk to the card's 400 px: a 10-point label stays at SCALE of its size."""
     import numpy as np
-
-    sys.path.insert(0, str(Path(__file__).parent.parent / "docs" / "sphinxext"))
-    import thumbnails
 
     figure = np.full((460, 560, 3), 255, np.uint8)
     figure[:20, :20] = (200, 0, 0)  # a mark in the top left corner
@@ -216,9 +200,6 @@ def test_a_thumbnail_is_the_top_left_of_its_figure_at_most_of_its_size(tmp_path)
 
 
 def test_the_built_thumbnails_are_the_figures_top_left(site, tmp_path):
-    sys.path.insert(0, str(Path(__file__).parent.parent / "docs" / "sphinxext"))
-    import thumbnails
-
     made = 0
     for thumb in sorted((site / "_images").glob("sphx_glr_*_thumb.png")):
         figure = thumb.with_name(thumb.name.replace("_thumb.png", "_001.png"))
@@ -237,9 +218,6 @@ def test_the_gallery_thumbnails_are_legible_at_card_size(browser, served_site, v
     """Each card shows its thumbnail wide enough that the figure's text is
     at LEGIBLE of its size or more: a thumbnail made from a figure holds it
     at thumbnails.SCALE; one drawn for the card, at its own size."""
-    sys.path.insert(0, str(Path(__file__).parent.parent / "docs" / "sphinxext"))
-    import thumbnails
-
     page, problems = browser.visit(served_site.url + "auto_examples/index.html", viewport=viewport)
     try:
         shown = page.evaluate(SHOWN_FIGURES, ".sphx-glr-thumbcontainer img")
@@ -253,3 +231,18 @@ def test_the_gallery_thumbnails_are_legible_at_card_size(browser, served_site, v
         assert problems == []
     finally:
         page.context.close()
+
+
+if __name__ == "__main__":  # the ratios of a built site, at 390 px
+    from browser import Browser, SiteServer
+
+    site = Path(sys.argv[1] if len(sys.argv) > 1 else SITE).resolve()
+    chromium = Browser()
+    try:
+        with SiteServer(site) as server:
+            for name in gallery_pages_with_figures(site):
+                rows, problems, _ = measure(chromium, server.url, site, name, PHONE)
+                for file_name, shown, width, dpi, ratio in rows:
+                    print(f"{ratio:5.2f}  {file_name}  shown {shown:.0f} px of {width} px at {dpi} dpi")
+    finally:
+        chromium.close()
