@@ -34,6 +34,7 @@ from joblib import Parallel, delayed
 from joblib.externals.loky import get_reusable_executor
 
 N_TASKS = 2000
+THREADS_AT_START = set(threading.enumerate())  # a notebook's: left alone
 
 
 def draw(generator):
@@ -113,7 +114,7 @@ def stop_other_threads():
     runs: stop loky's workers and the thread that manages them, and wait
     for joblib's finished thread pools to end."""
     get_reusable_executor().shutdown(wait=True)
-    for thread in set(threading.enumerate()) - {threading.main_thread()}:
+    for thread in set(threading.enumerate()) - THREADS_AT_START:
         thread.join(timeout=10)
 
 

@@ -28,6 +28,7 @@ import time
 
 # Not needed in your code: this page forks, safe only with one thread.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+THREADS_AT_START = set(threading.enumerate())  # a notebook's: left alone
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -48,9 +49,8 @@ def run_tasks(task, arguments, backend):  # with two workers
     return np.array(Parallel(n_jobs=2, backend=backend)(tasks))
 
 
-module_level = {backend: run_tasks(draw_from_module_generator,
-                                   range(N_TASKS), backend)
-                for backend in ["loky", "threading"]}
+module_level = {name: run_tasks(draw_from_module_generator, range(N_TASKS),
+                                name) for name in ["loky", "threading"]}
 print(f"module-level generator, loky:\n{module_level['loky']}")
 
 # %%
@@ -131,7 +131,7 @@ def draw_from_global_state(task_number):
 sequential = np.array([draw_from_global_state(i) for i in range(N_TASKS)])
 # Fork only while no other thread runs: stop loky's, and joblib's, threads.
 get_reusable_executor().shutdown(wait=True)
-for thread in set(threading.enumerate()) - {threading.main_thread()}:
+for thread in set(threading.enumerate()) - THREADS_AT_START:
     thread.join(timeout=10)
 FORK = None
 if "fork" in multiprocessing.get_all_start_methods():
