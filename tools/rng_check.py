@@ -104,11 +104,13 @@ SITE_URL = ""
 CODES = {code: f"auto_examples/check_your_code/plot_check_your_code.html#{code.lower()}"
          for code in ["RSP001", "RSP002", "RSP003", "RSP004", "RSP005",
                       "RSP006", "RSP007", "RSP008"]}
+
 # A file that cannot be checked is a finding too, as flake8's E902 and E999
 # are: --select and --ignore take these codes like the others.
 FILE_CODES = {
     code: "auto_examples/check_your_code/plot_check_your_code.html#running-the-checker"
     for code in ["RSP900", "RSP901"]}
+
 # One line per code, as the docstring lists them (SARIF's rules say it).
 SUMMARIES = {
     "RSP001": "a parallel task draws from, or reseeds, a global random "
@@ -669,6 +671,9 @@ SYNONYMS = {"numpy.random.mtrand.": "numpy.random.",
             "joblib.parallel.": "joblib.",
             "distributed.client.": "distributed."}
 
+# rng.spawn(n), rng.bit_generator.spawn(n), rng.bit_generator.seed_seq...
+SPAWN_PATH = {"bit_generator", "seed_seq", "_bit_generator", "_seed_seq"}
+
 
 @dataclass(frozen=True, order=True)
 class Finding:
@@ -703,13 +708,14 @@ class CheckError(Exception):
                        self.message, self.cell)
 
 
-# -- Reading a module -----------------------------------------------------
+# -- Reading a module ---------------------------------------------------------
 
 
 # Syntax that Python 3.11 cannot read: type parameters (PEP 695, 3.12).
 NEWER_SYNTAX = re.compile(
     r"^\s*(type\s+\w+\s*(\[.*\])?\s*=|(async\s+)?def\s+\w+\s*\[|"
     r"class\s+\w+\s*\[)", re.MULTILINE)
+
 MAGIC = re.compile(r"^\s*[%!]|^\s*\w[\w.]*\?\s*$")  # %time, !pip, name?
 
 
@@ -821,6 +827,7 @@ def is_main_guard(node):
 
 
 FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+
 IMPORTS = (ast.Import, ast.ImportFrom)
 
 
@@ -1022,7 +1029,7 @@ class Module:
         return None
 
 
-# -- A project: the files checked together --------------------------------
+# -- A project: the files checked together ------------------------------------
 
 
 class Project:
@@ -1092,7 +1099,55 @@ class Project:
         return module
 
 
-# -- Tasks: the functions that run in parallel ---------------------------
+def module_name(path, root):
+    """The dotted name that imports give the file at path, found below the
+    folder root (and the packages that hold root), and whether it is a
+    package's __init__."""
+    path, root = Path(path), Path(root)
+    try:
+        parts = list(path.relative_to(root).with_suffix("").parts)
+    except ValueError:
+        parts, root = [path.stem], path.parent
+    package = bool(parts) and parts[-1] == "__init__"
+    if package:
+        parts.pop()
+    folder = root
+    for _ in range(32):  # the packages around root: pkg/sub/ given alone
+        if not (folder / "__init__.py").is_file() or not folder.name:
+            break
+        parts.insert(0, folder.name)
+        folder = folder.parent
+    return ".".join(part for part in parts if part.isidentifier()), package
+
+
+def load(path, project, root=None):
+    """Parse path into a Module of project; raises CheckError."""
+    tree, source, cells = parse(path)
+    name, package = module_name(path, root or Path(path).parent)
+    module = Module(tree, name, package, project)
+    module.path, module.source, module.cells = str(path), source, cells
+    project.add(module, path)
+    return module
+
+
+def python_files(path):
+    """path itself if it is not a folder, else the .py and .ipynb files
+    under it that are regular files (a FIFO named x.py is never opened)."""
+    if not path.is_dir():
+        yield path
+        return
+    for folder, subfolders, files in os.walk(path):
+        subfolders[:] = sorted(
+            name for name in subfolders
+            if name not in SKIPPED_FOLDERS and not name.endswith(".egg-info")
+            and not (Path(folder, name, "pyvenv.cfg").exists()))
+        for name in sorted(files):
+            if name.endswith((".py", ".ipynb")) and \
+                    Path(folder, name).is_file():
+                yield Path(folder, name)
+
+
+# -- Tasks: the functions that run in parallel --------------------------------
 
 
 def with_binding(module, node):
@@ -1130,6 +1185,27 @@ def executor_value(module, node):
         else:
             break
     return value if isinstance(value, ast.Call) else None
+
+
+def attribute_values(module, node):
+    """What self.NAME is assigned, in the class whose method node is in."""
+    classdef = module.enclosing(node, ast.ClassDef)
+    if classdef is None:
+        return []
+    table = module.attributes.get(classdef)
+    if table is None:
+        table = module.attributes[classdef] = {}
+        for inner in ast.walk(classdef):
+            if isinstance(inner, (ast.Assign, ast.AnnAssign)) and \
+                    inner.value is not None:
+                targets = inner.targets if isinstance(inner, ast.Assign) \
+                    else [inner.target]
+                for target in targets:
+                    if isinstance(target, ast.Attribute) and isinstance(
+                            target.value, ast.Name) and \
+                            target.value.id == "self":
+                        table.setdefault(target.attr, []).append(inner.value)
+    return table.get(node.attr, [])
 
 
 def executor_name(module, node):
@@ -1339,26 +1415,31 @@ def label(function):
         else f"'{function.name}'"
 
 
-# -- The rules ------------------------------------------------------------
-
-
-def seed_argument(module, call):
-    """The expression a seeding call is given as its seed, if any."""
-    if not isinstance(call, ast.Call):
-        return None
-    keyword = SEEDED_BY.get(module.call_name(call))
-    if keyword is None and isinstance(call.func, ast.Attribute):
-        method = call.func.attr
-        if method == "reset":  # env.reset(seed=s)
-            return next((k.value for k in call.keywords if k.arg == "seed"),
-                        None)
-        keyword = SEEDING_METHODS_ANY.get(method)
-    if keyword is None:
-        return None
-    for given in call.keywords:
-        if given.arg == keyword:
-            return given.value
-    return call.args[0] if call.args else None
+def argument_at(module, handoff, position):
+    """The expression that the call made from handoff gives its task at
+    position, and the loop the call sits in; (None, None) if unknown."""
+    if not isinstance(handoff, ast.Call):  # @delayed, a Process subclass
+        return None, None
+    name, call, given = module.call_name(handoff), handoff, []
+    if name in DELAYED:  # delayed(task)(...)
+        call = module.parent.get(handoff)
+        if not (isinstance(call, ast.Call) and call.func is handoff):
+            return None, None
+        given = call.args
+    elif name == "threading.Thread" or (name or "").endswith(".Process"):
+        for keyword in handoff.keywords:  # Thread(target=..., args=(...))
+            if keyword.arg == "args" and isinstance(keyword.value,
+                                                    (ast.Tuple, ast.List)):
+                given = keyword.value.elts
+    elif isinstance(handoff.func, ast.Attribute) and handoff.func.attr in {
+            "submit", "apply_async", "apply"}:  # submit(task, ...)
+        given = handoff.args[1:]
+    loop = module.enclosing(call, (
+        ast.For, ast.AsyncFor, ast.ListComp, ast.SetComp, ast.DictComp,
+        ast.GeneratorExp, ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
+    if len(given) <= position or isinstance(loop, FUNCTIONS) or not loop:
+        return None, None
+    return given[position], loop
 
 
 def executor_kind(module, handoff):
@@ -1431,36 +1512,53 @@ def joblib_kind(module):
     return "unknown" if kinds else "process"
 
 
-def global_state_in_tasks(module):
-    """RSP001 and RSP005: what each task, and what it calls, does."""
-    for expression, handoff in task_handoffs(module):
-        name = module.name_of(expression) if isinstance(
-            expression, ast.Attribute) else None
-        if name in GLOBAL_DRAWS:  # executor.submit(np.random.random, n)
-            yield from global_draw(
-                expression, name, f"the task {source_of(expression)} ",
-                None, executor_kind(module, handoff), module)
-            continue
-        kind = executor_kind(module, handoff)
-        for task in task_functions(module, expression):
-            # A worker process's state, reseeded by the task with a seed of
-            # its own or fresh entropy: what it then draws is the task's.
-            own = reseeded_by_task(module, task) if kind == "process" \
-                else set()
-            for function, subject, owner in reached_from(module, task):
-                for node in ast.walk(function):
-                    name = owner.call_name(node)
-                    if name in GLOBAL_DRAWS and name.split(".")[0] not in own:
-                        yield from global_draw(node, name, subject,
-                                               function, kind, owner)
-                    seed = seed_argument(owner, node)
-                    if seed is not None and clock_or_id(owner, seed):
-                        yield node, "RSP005", (
-                            f"{subject}seeds from the clock, a process id, "
-                            "a uuid or hash(): no run can be repeated, and "
-                            "tasks can get the same seed" + (
-                                HASHED if hashes(owner, seed) else "")
-                            + "; pass each task a spawned seed")
+# -- What several rules ask ---------------------------------------------------
+
+
+def seed_argument(module, call):
+    """The expression a seeding call is given as its seed, if any."""
+    if not isinstance(call, ast.Call):
+        return None
+    keyword = SEEDED_BY.get(module.call_name(call))
+    if keyword is None and isinstance(call.func, ast.Attribute):
+        method = call.func.attr
+        if method == "reset":  # env.reset(seed=s)
+            return next((k.value for k in call.keywords if k.arg == "seed"),
+                        None)
+        keyword = SEEDING_METHODS_ANY.get(method)
+    if keyword is None:
+        return None
+    for given in call.keywords:
+        if given.arg == keyword:
+            return given.value
+    return call.args[0] if call.args else None
+
+
+def clock_or_id(module, expression):
+    """True if the expression calls the clock, a process or thread id, a
+    uuid, or hash()."""
+    expression = module.value_of(expression) or expression
+    return any(module.call_name(node) in CLOCKS_AND_IDS
+               for node in ast.walk(expression)) or hashes(module, expression)
+
+
+def hashes(module, expression):
+    """True if the expression calls the built-in hash(), whose value for a
+    str is salted per interpreter: the same in forked workers, another in
+    each fresh one unless PYTHONHASHSEED is set."""
+    expression = module.value_of(expression) or expression
+    return any(isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+               and node.func.id == "hash" and "hash" not in module.functions
+               for node in ast.walk(expression))
+
+
+# What hash() of a str does in workers (measured in tests/test_rng_check.py).
+HASHED = (" (a str's hash() takes a salt that forked and forkserver workers "
+          "share and dask's workers fix, PYTHONHASHSEED=6640, so it is the "
+          "same in each of them; spawn and loky workers draw a new salt "
+          "unless PYTHONHASHSEED is set)")
+
+SEEDING = {"seed", "set_state", "setstate"}
 
 
 def own_seed(module, node, function):
@@ -1493,14 +1591,178 @@ def reseeded_by_task(module, task):
     return states
 
 
-# What hash() of a str does in workers (measured in tests/test_rng_check.py).
-HASHED = (" (a str's hash() takes a salt that forked and forkserver workers "
-          "share and dask's workers fix, PYTHONHASHSEED=6640, so it is the "
-          "same in each of them; spawn and loky workers draw a new salt "
-          "unless PYTHONHASHSEED is set)")
+def seeding_parameters(module, function):
+    """The parameters of function that it hands to a seeding call."""
+    module = module.owner(function)
+    names = {a.arg for a in function.args.posonlyargs + function.args.args}
+    return {seed.id for node in ast.walk(function)
+            if isinstance(seed := seed_argument(module, node), ast.Name)
+            and seed.id in names}
 
 
-SEEDING = {"seed", "set_state", "setstate"}
+def is_local(function, name):
+    """True when name is a parameter of function or assigned inside it."""
+    arguments = function.args
+    parameters = arguments.posonlyargs + arguments.args + \
+        arguments.kwonlyargs + [arguments.vararg, arguments.kwarg]
+    if name in {p.arg for p in parameters if p is not None}:
+        return True
+    return any(isinstance(node, ast.Name) and node.id == name and
+               isinstance(node.ctx, ast.Store) for node in ast.walk(function))
+
+
+def is_generator(module, expression, scope, kinds=GENERATORS):
+    """True for a generator made in this file, or a name bound to one
+    (through at most a few names: rng = rng, or a = b and b = a, end)."""
+    for _ in range(8):
+        if not isinstance(expression, ast.Name):
+            return module.call_name(expression) in kinds
+        values = module.bindings.get((scope, expression.id)) or \
+            module.bindings.get((module.tree, expression.id)) or []
+        if len(values) != 1:
+            return False
+        expression = values[0]
+    return False
+
+
+def bound_in_loop(loop):
+    """The names a loop or comprehension binds at each iteration."""
+    if isinstance(loop, (ast.For, ast.AsyncFor)):
+        nodes = [loop.target, *loop.body]
+    else:
+        nodes = [g.target for g in loop.generators]
+    return {node.id for top in nodes for node in ast.walk(top)
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)}
+
+
+def source_of(node, limit=60):
+    """The code of node, shortened; a stand-in when it is too deep."""
+    try:
+        text = ast.unparse(node)
+    except RecursionError:
+        return "a very long expression"
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def global_state_in_tasks(module):
+    """RSP001 and RSP005: what each task, and what it calls, does."""
+    for expression, handoff in task_handoffs(module):
+        name = module.name_of(expression) if isinstance(
+            expression, ast.Attribute) else None
+        if name in GLOBAL_DRAWS:  # executor.submit(np.random.random, n)
+            yield from global_draw(
+                expression, name, f"the task {source_of(expression)} ",
+                None, executor_kind(module, handoff), module)
+            continue
+        kind = executor_kind(module, handoff)
+        for task in task_functions(module, expression):
+            # A worker process's state, reseeded by the task with a seed of
+            # its own or fresh entropy: what it then draws is the task's.
+            own = reseeded_by_task(module, task) if kind == "process" \
+                else set()
+            for function, subject, owner in reached_from(module, task):
+                for node in ast.walk(function):
+                    name = owner.call_name(node)
+                    if name in GLOBAL_DRAWS and name.split(".")[0] not in own:
+                        yield from global_draw(node, name, subject,
+                                               function, kind, owner)
+                    seed = seed_argument(owner, node)
+                    if seed is not None and clock_or_id(owner, seed):
+                        yield node, "RSP005", (
+                            f"{subject}seeds from the clock, a process id, "
+                            "a uuid or hash(): no run can be repeated, and "
+                            "tasks can get the same seed" + (
+                                HASHED if hashes(owner, seed) else "")
+                            + "; pass each task a spawned seed")
+
+
+def hook_seeds(module):
+    """RSP003 for a DataLoader's worker_init_fn that seeds with the worker
+    id; RSP002 for a pool initializer that seeds with its initargs; RSP005
+    for either that seeds from the clock, a pid, a uuid or hash()."""
+    for call in module.calls:
+        for keyword in call.keywords:
+            if keyword.arg not in {"worker_init_fn", "initializer"}:
+                continue
+            for hook in hooks(module, call, keyword):
+                owner = module.owner(hook)
+                for node in ast.walk(hook):
+                    seed = seed_argument(owner, node)
+                    if seed is not None and clock_or_id(owner, seed):
+                        yield node, "RSP005", (
+                            f"the {keyword.arg}{hook_label(hook)} seeds from "
+                            "the clock, a process id, a uuid or hash(): "
+                            "workers started together can get the same "
+                            "seed, and no run can be repeated" + (
+                                HASHED if hashes(owner, seed) else "") +
+                            "; seed with [worker id, root], a root that "
+                            "changes per run and epoch")
+                        continue
+                    if seed is not None and seeds_alike(owner, seed, hook):
+                        yield node, "RSP002", (
+                            f"the {keyword.arg}{hook_label(hook)} seeds every "
+                            f"worker with the same seed ({source_of(seed)})"
+                            ": the workers start alike and repeat each "
+                            "other; seed with [worker id, root], a root "
+                            "that changes per run and epoch")
+                        continue
+                    if not (isinstance(seed, ast.Name) and
+                            seed.id in seeding_parameters(module, hook)):
+                        continue
+                    if keyword.arg == "worker_init_fn":
+                        yield node, "RSP003", (
+                            f"the worker id ({seed.id}) is the seed: the "
+                            "workers of every epoch, and of every run, draw "
+                            "the same streams; seed with [worker id, root], "
+                            "a root that changes per run and epoch")
+                    elif not isinstance(hook, ast.Lambda):
+                        yield node, "RSP002", (
+                            f"the initializer '{hook.name}' seeds with its "
+                            "initargs, which every worker gets alike: the "
+                            "workers repeat each other; hand each worker "
+                            "its own spawned seed, from a queue")
+
+
+def hooks(module, call, keyword):
+    """The functions a worker_init_fn= or initializer= argument runs: a
+    lambda, a def of this file, or one imported from the project."""
+    value = keyword.value
+    if isinstance(value, ast.Lambda):
+        return [value]
+    if isinstance(value, ast.Call) and value.args and \
+            module.name_of(value.func) == "functools.partial":
+        value = value.args[0]
+    if isinstance(value, ast.Name) and value.id in module.functions:
+        return module.visible_functions(value)
+    if isinstance(value, ast.Attribute):
+        return method_functions(module, value) or \
+            imported_functions(module, value)
+    return imported_functions(module, value)
+
+
+def hook_label(hook):
+    return " (a lambda)" if isinstance(hook, ast.Lambda) else \
+        f" '{hook.name}'"
+
+
+def seeds_alike(module, seed, hook):
+    """True when a hook's seed is the same in every worker: it calls
+    nothing (torch.initial_seed() differs per worker), names none of the
+    hook's parameters or locals, and is not None (fresh entropy)."""
+    if isinstance(seed, ast.Constant) and seed.value is None:
+        return False
+    for node in ast.walk(seed):
+        if isinstance(node, ast.Call):
+            return False
+        if isinstance(node, ast.Name) and is_local(hook, node.id):
+            return False
+    return True
+
+
+# -- The rules ----------------------------------------------------------------
+
+
+# -- RSP001 global-state-in-task ----------------------------------------------
 
 
 def global_draw(node, name, subject, function, kind="unknown",
@@ -1562,424 +1824,7 @@ def global_draw(node, name, subject, function, kind="unknown",
         f"{happens}; draw from {generator} instead"
 
 
-def clock_or_id(module, expression):
-    """True if the expression calls the clock, a process or thread id, a
-    uuid, or hash()."""
-    expression = module.value_of(expression) or expression
-    return any(module.call_name(node) in CLOCKS_AND_IDS
-               for node in ast.walk(expression)) or hashes(module, expression)
-
-
-def hashes(module, expression):
-    """True if the expression calls the built-in hash(), whose value for a
-    str is salted per interpreter: the same in forked workers, another in
-    each fresh one unless PYTHONHASHSEED is set."""
-    expression = module.value_of(expression) or expression
-    return any(isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-               and node.func.id == "hash" and "hash" not in module.functions
-               for node in ast.walk(expression))
-
-
-def loop_counters(module, node):
-    """Names counting the iterations of the loops around node."""
-    counters = set()
-    while node in module.parent:
-        node = module.parent[node]
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef,
-                             ast.Lambda)):
-            break
-        loops = []
-        if isinstance(node, (ast.For, ast.AsyncFor)):
-            loops = [(node.target, node.iter)]
-        elif isinstance(node, (ast.ListComp, ast.SetComp, ast.DictComp,
-                               ast.GeneratorExp)):
-            loops = [(g.target, g.iter) for g in node.generators]
-        for target, iterable in loops:
-            if not (isinstance(iterable, ast.Call) and
-                    isinstance(iterable.func, ast.Name)):
-                continue
-            if iterable.func.id == "range" and isinstance(target, ast.Name):
-                counters.add(target.id)
-            elif iterable.func.id == "enumerate" and \
-                    isinstance(target, ast.Tuple) and \
-                    isinstance(target.elts[0], ast.Name):
-                counters.add(target.elts[0].id)
-    return counters
-
-
-ARITHMETIC = (ast.Add, ast.Sub, ast.Mult, ast.BitXor, ast.BitOr, ast.LShift)
-
-
-def is_arithmetic(node):
-    """seed + i, seed * 1000 + i: arithmetic on a name, not on constants
-    only, and not a list joined to another ([seed] + ids is hashed)."""
-    return isinstance(node, ast.BinOp) and isinstance(node.op, ARITHMETIC) \
-        and not any(isinstance(side, (ast.List, ast.Tuple, ast.ListComp))
-                    for side in (node.left, node.right)) \
-        and not all(isinstance(leaf, (ast.Constant, ast.operator, ast.BinOp,
-                                      ast.UnaryOp, ast.unaryop))
-                    for leaf in ast.walk(node))
-
-
-def source_of(node, limit=60):
-    """The code of node, shortened; a stand-in when it is too deep."""
-    try:
-        text = ast.unparse(node)
-    except RecursionError:
-        return "a very long expression"
-    return text if len(text) <= limit else text[:limit - 3] + "..."
-
-
-def seeding_parameters(module, function):
-    """The parameters of function that it hands to a seeding call."""
-    module = module.owner(function)
-    names = {a.arg for a in function.args.posonlyargs + function.args.args}
-    return {seed.id for node in ast.walk(function)
-            if isinstance(seed := seed_argument(module, node), ast.Name)
-            and seed.id in names}
-
-
-def comprehension_of(module, loop, name):
-    """The comprehension that the loop binding name iterates over, if the
-    loop is ``for name in NAME`` and NAME was bound to one."""
-    if isinstance(loop, (ast.For, ast.AsyncFor)):
-        pairs = [(loop.target, loop.iter)]
-    elif isinstance(loop, (ast.ListComp, ast.GeneratorExp, ast.SetComp)):
-        pairs = [(g.target, g.iter) for g in loop.generators]
-    else:
-        return None
-    for target, iterable in pairs:
-        if isinstance(target, ast.Name) and target.id == name:
-            value = module.value_of(iterable)
-            if isinstance(value, (ast.ListComp, ast.GeneratorExp)):
-                return value
-    return None
-
-
-ARITHMETIC_SEED = ("seed made by arithmetic, {}: runs with nearby roots "
-                   "share streams; use SeedSequence(root).spawn(n) or "
-                   "default_rng([i, root]) (where an int is needed, as in "
-                   "torch.manual_seed or env.seed: "
-                   "SeedSequence([i, root]).generate_state(1)[0])")
-
-
-def seeds_handed_to_tasks(module):
-    """RSP003 outside the seeding call: a task seeds with a parameter that
-    its callers fill with arithmetic, there or in a list of seeds."""
-    for expression, handoff in task_handoffs(module):
-        if not isinstance(handoff, ast.Call):
-            continue
-        for task in task_functions(module, expression):
-            seeders = seeding_parameters(module, task)
-            names = [] if isinstance(task, ast.Lambda) else \
-                [a.arg for a in task.args.posonlyargs + task.args.args]
-            for position, name in enumerate(names):
-                if name not in seeders:
-                    continue
-                given, loop = argument_at(module, handoff, position)
-                if position == 0 and len(handoff.args) > 1 and isinstance(
-                        handoff.func, ast.Attribute) and handoff.func.attr in {
-                        "map", "imap", "imap_unordered", "map_async"}:
-                    # pool.map(task, seeds)
-                    values = module.value_of(handoff.args[1])
-                    if isinstance(values, (ast.ListComp, ast.GeneratorExp)) \
-                            and is_arithmetic(values.elt):
-                        yield values.elt, "RSP003", ARITHMETIC_SEED.format(
-                            source_of(values.elt))
-                if is_arithmetic(given):
-                    yield given, "RSP003", ARITHMETIC_SEED.format(
-                        source_of(given))
-                elif isinstance(given, ast.Name) and loop is not None:
-                    values = comprehension_of(module, loop, given.id)
-                    if values is not None and is_arithmetic(values.elt):
-                        yield values.elt, "RSP003", ARITHMETIC_SEED.format(
-                            source_of(values.elt))
-
-
-def hooks(module, call, keyword):
-    """The functions a worker_init_fn= or initializer= argument runs: a
-    lambda, a def of this file, or one imported from the project."""
-    value = keyword.value
-    if isinstance(value, ast.Lambda):
-        return [value]
-    if isinstance(value, ast.Call) and value.args and \
-            module.name_of(value.func) == "functools.partial":
-        value = value.args[0]
-    if isinstance(value, ast.Name) and value.id in module.functions:
-        return module.visible_functions(value)
-    if isinstance(value, ast.Attribute):
-        return method_functions(module, value) or \
-            imported_functions(module, value)
-    return imported_functions(module, value)
-
-
-def hook_label(hook):
-    return " (a lambda)" if isinstance(hook, ast.Lambda) else \
-        f" '{hook.name}'"
-
-
-def seeds_alike(module, seed, hook):
-    """True when a hook's seed is the same in every worker: it calls
-    nothing (torch.initial_seed() differs per worker), names none of the
-    hook's parameters or locals, and is not None (fresh entropy)."""
-    if isinstance(seed, ast.Constant) and seed.value is None:
-        return False
-    for node in ast.walk(seed):
-        if isinstance(node, ast.Call):
-            return False
-        if isinstance(node, ast.Name) and is_local(hook, node.id):
-            return False
-    return True
-
-
-def hook_seeds(module):
-    """RSP003 for a DataLoader's worker_init_fn that seeds with the worker
-    id; RSP002 for a pool initializer that seeds with its initargs; RSP005
-    for either that seeds from the clock, a pid, a uuid or hash()."""
-    for call in module.calls:
-        for keyword in call.keywords:
-            if keyword.arg not in {"worker_init_fn", "initializer"}:
-                continue
-            for hook in hooks(module, call, keyword):
-                owner = module.owner(hook)
-                for node in ast.walk(hook):
-                    seed = seed_argument(owner, node)
-                    if seed is not None and clock_or_id(owner, seed):
-                        yield node, "RSP005", (
-                            f"the {keyword.arg}{hook_label(hook)} seeds from "
-                            "the clock, a process id, a uuid or hash(): "
-                            "workers started together can get the same "
-                            "seed, and no run can be repeated" + (
-                                HASHED if hashes(owner, seed) else "") +
-                            "; seed with [worker id, root], a root that "
-                            "changes per run and epoch")
-                        continue
-                    if seed is not None and seeds_alike(owner, seed, hook):
-                        yield node, "RSP002", (
-                            f"the {keyword.arg}{hook_label(hook)} seeds every "
-                            f"worker with the same seed ({source_of(seed)})"
-                            ": the workers start alike and repeat each "
-                            "other; seed with [worker id, root], a root "
-                            "that changes per run and epoch")
-                        continue
-                    if not (isinstance(seed, ast.Name) and
-                            seed.id in seeding_parameters(module, hook)):
-                        continue
-                    if keyword.arg == "worker_init_fn":
-                        yield node, "RSP003", (
-                            f"the worker id ({seed.id}) is the seed: the "
-                            "workers of every epoch, and of every run, draw "
-                            "the same streams; seed with [worker id, root], "
-                            "a root that changes per run and epoch")
-                    elif not isinstance(hook, ast.Lambda):
-                        yield node, "RSP002", (
-                            f"the initializer '{hook.name}' seeds with its "
-                            "initargs, which every worker gets alike: the "
-                            "workers repeat each other; hand each worker "
-                            "its own spawned seed, from a queue")
-
-
-def unwrapped(value):
-    """The seed inside int(...), abs(...) or ... % 2**32."""
-    for _ in range(4):
-        if isinstance(value, ast.Call) and len(value.args) == 1 and \
-                isinstance(value.func, ast.Name) and \
-                value.func.id in {"int", "abs"}:
-            value = value.args[0]
-        elif isinstance(value, ast.BinOp) and isinstance(value.op, ast.Mod):
-            value = value.left
-        else:
-            break
-    return value
-
-
-def derived_seeds(module):
-    """RSP003: seed + i, seed * 1000 + i, or the bare loop counter."""
-    for node in module.calls:
-        seed = seed_argument(module, node)
-        if seed is None:
-            continue
-        value = unwrapped(module.value_of(seed))
-        if is_arithmetic(value) and not clock_or_id(module, value):
-            # (arithmetic on the clock is RSP005's)
-            yield node, "RSP003", ARITHMETIC_SEED.format(source_of(value))
-        elif isinstance(seed, ast.Name) and \
-                seed.id in loop_counters(module, node):
-            yield node, "RSP003", (
-                f"the loop counter {seed.id} is the seed: every loop seeded "
-                "this way repeats the same streams; use "
-                "SeedSequence(root).spawn(n) or default_rng([i, root])")
-        elif is_mpi_rank(module, value):
-            yield node, "RSP003", (
-                f"the MPI rank ({source_of(seed)}) is the seed: every run, "
-                "and every program seeded this way, draws the same streams "
-                "on each rank; seed with [rank, root], a root that changes "
-                "per run, or scatter children of SeedSequence(root).spawn("
-                "comm.size)")
-    yield from seeds_handed_to_tasks(module)
-    yield from hook_seeds(module)
-    yield from seeds_given_to_seeders(module)
-
-
-def seeds_given_to_seeders(module):
-    """RSP003: arithmetic handed to a function of the project that seeds
-    with that parameter: set_seed(args.seed + rank), where set_seed, in
-    this file or another, calls np.random.seed(seed)."""
-    cache = module.project.seeders if module.project else {}
-    for call in module.calls:
-        if not call.args or not isinstance(call.func, (ast.Name,
-                                                       ast.Attribute)):
-            continue
-        if not any(is_arithmetic(argument) for argument in call.args):
-            continue
-        func = call.func
-        if isinstance(func, ast.Attribute) and func.attr == "remote":
-            func = func.value  # a Ray task: task.remote(seed + i)
-        if isinstance(func, ast.Name) and func.id in module.functions:
-            functions = module.visible_functions(func)
-        elif isinstance(func, (ast.Name, ast.Attribute)):
-            functions = imported_functions(module, func)
-        else:
-            functions = []
-        for function in functions:
-            if isinstance(function, ast.Lambda):
-                continue
-            if id(function) not in cache:
-                cache[id(function)] = seeding_parameters(module, function)
-            names = [a.arg for a in function.args.posonlyargs +
-                     function.args.args]
-            for position, argument in enumerate(call.args):
-                if position < len(names) and \
-                        names[position] in cache[id(function)] and \
-                        is_arithmetic(argument):
-                    yield argument, "RSP003", ARITHMETIC_SEED.format(
-                        source_of(argument))
-
-
-def is_mpi_rank(module, expression):
-    """True for mpi4py's comm.Get_rank() or comm.rank, or a name bound to
-    one, as a whole seed (not inside arithmetic: that is the other case)."""
-    if isinstance(expression, ast.Call):
-        name = module.call_name(expression) or ""
-        return name.startswith("mpi4py.") and name.endswith(".Get_rank")
-    if isinstance(expression, ast.Attribute) and expression.attr == "rank":
-        base = module.name_of(expression.value) or module.name_of(
-            module.value_of(expression.value) or expression.value) or ""
-        return base.startswith("mpi4py.")
-    return False
-
-
-def is_generator(module, expression, scope, kinds=GENERATORS):
-    """True for a generator made in this file, or a name bound to one
-    (through at most a few names: rng = rng, or a = b and b = a, end)."""
-    for _ in range(8):
-        if not isinstance(expression, ast.Name):
-            return module.call_name(expression) in kinds
-        values = module.bindings.get((scope, expression.id)) or \
-            module.bindings.get((module.tree, expression.id)) or []
-        if len(values) != 1:
-            return False
-        expression = values[0]
-    return False
-
-
-def task_arguments(module, call):
-    """The arguments a task call gives its task, when call makes a task."""
-    if isinstance(call.func, ast.Call) and \
-            module.call_name(call.func) in DELAYED:
-        arguments = call.args + [k.value for k in call.keywords]
-    elif isinstance(call.func, ast.Attribute) and \
-            call.func.attr in {"submit", "apply_async", "apply"} and \
-            is_executor(module, call.func.value):
-        arguments = call.args[1:] + [k.value for k in call.keywords]
-    else:
-        return []
-    flat = []
-    for argument in arguments:  # apply_async(f, (a, b)) and args=(a, b)
-        if isinstance(argument, (ast.Tuple, ast.List)):
-            flat += argument.elts
-        else:
-            flat.append(argument)
-    return flat
-
-
-def bound_in_loop(loop):
-    """The names a loop or comprehension binds at each iteration."""
-    if isinstance(loop, (ast.For, ast.AsyncFor)):
-        nodes = [loop.target, *loop.body]
-    else:
-        nodes = [g.target for g in loop.generators]
-    return {node.id for top in nodes for node in ast.walk(top)
-            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)}
-
-
-def module_generators_in_tasks(module):
-    """(node, name) where a task uses a generator made at module level."""
-    for expression, handoff in task_handoffs(module):
-        for task in task_functions(module, expression):
-            if isinstance(handoff, ast.ClassDef):
-                continue  # a Ray actor: each holds its own instance
-            for function in reachable(module, task):
-                owner = module.owner(function)
-                for node in ast.walk(function):
-                    if not isinstance(node, ast.Attribute) or \
-                            node.attr in SPAWN_PATH | {"spawn"}:
-                        continue  # RSP006 reports spawning
-                    name = node.value
-                    if isinstance(name, ast.Name) and \
-                            not isinstance(function, ast.Lambda) and \
-                            is_local(function, name.id):
-                        continue
-                    where = module_level_generator(owner, name, function)
-                    if where:
-                        yield name, task, where
-
-
-def module_level_generator(module, node, function):
-    """Where the generator that node names was made, if it is one that
-    every task shares: "at module level" (here, or in a module of the
-    project it is imported from), "in __init__" (self.rng, a method's
-    task); else None."""
-    if isinstance(node, ast.Name):
-        values = module.bindings.get((module.tree, node.id), [])
-        if len(values) == 1 and module.call_name(values[0]) in GENERATORS:
-            return "at module level"
-        if values:
-            return None
-    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) \
-            and node.value.id == "self":
-        values = attribute_values(module, node)
-        if len(values) == 1 and module.call_name(values[0]) in GENERATORS \
-                and module.enclosing(values[0], FUNCTIONS) is not function:
-            return "once and kept on the instance"
-        return None
-    if isinstance(node, (ast.Name, ast.Attribute)):
-        owner, values = module.imported(node)
-        if owner is not None and len(values) == 1 and \
-                owner.call_name(values[0]) in GENERATORS:
-            return f"at module level in {owner.name}"
-    return None
-
-
-def attribute_values(module, node):
-    """What self.NAME is assigned, in the class whose method node is in."""
-    classdef = module.enclosing(node, ast.ClassDef)
-    if classdef is None:
-        return []
-    table = module.attributes.get(classdef)
-    if table is None:
-        table = module.attributes[classdef] = {}
-        for inner in ast.walk(classdef):
-            if isinstance(inner, (ast.Assign, ast.AnnAssign)) and \
-                    inner.value is not None:
-                targets = inner.targets if isinstance(inner, ast.Assign) \
-                    else [inner.target]
-                for target in targets:
-                    if isinstance(target, ast.Attribute) and isinstance(
-                            target.value, ast.Name) and \
-                            target.value.id == "self":
-                        table.setdefault(target.attr, []).append(inner.value)
-    return table.get(node.attr, [])
+# -- RSP002 shared-generator --------------------------------------------------
 
 
 def shared_generators(module):
@@ -2040,114 +1885,296 @@ def shared_generators(module):
                 yield argument, "RSP002", message.format(argument.id)
 
 
-SPAWNERS = GENERATORS | {"numpy.random.SeedSequence"}
-# rng.spawn(n), rng.bit_generator.spawn(n), rng.bit_generator.seed_seq...
-SPAWN_PATH = {"bit_generator", "seed_seq", "_bit_generator", "_seed_seq"}
+def task_arguments(module, call):
+    """The arguments a task call gives its task, when call makes a task."""
+    if isinstance(call.func, ast.Call) and \
+            module.call_name(call.func) in DELAYED:
+        arguments = call.args + [k.value for k in call.keywords]
+    elif isinstance(call.func, ast.Attribute) and \
+            call.func.attr in {"submit", "apply_async", "apply"} and \
+            is_executor(module, call.func.value):
+        arguments = call.args[1:] + [k.value for k in call.keywords]
+    else:
+        return []
+    flat = []
+    for argument in arguments:  # apply_async(f, (a, b)) and args=(a, b)
+        if isinstance(argument, (ast.Tuple, ast.List)):
+            flat += argument.elts
+        else:
+            flat.append(argument)
+    return flat
 
 
-def spawned_parent(node):
-    """The name that parent.spawn(n) spawns from, if node is such a call."""
-    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-            and node.func.attr == "spawn"):
-        return None
-    parent = node.func.value
-    while isinstance(parent, ast.Attribute) and parent.attr in SPAWN_PATH:
-        parent = parent.value
-    return parent if isinstance(parent, ast.Name) else None
-
-
-def is_spawner(module, expression, scope):
-    """True for a SeedSequence or generator made here, or a name bound to
-    exactly one."""
-    return is_generator(module, expression, scope, SPAWNERS)
-
-
-def is_local(function, name):
-    """True when name is a parameter of function or assigned inside it."""
-    arguments = function.args
-    parameters = arguments.posonlyargs + arguments.args + \
-        arguments.kwonlyargs + [arguments.vararg, arguments.kwarg]
-    if name in {p.arg for p in parameters if p is not None}:
-        return True
-    return any(isinstance(node, ast.Name) and node.id == name and
-               isinstance(node.ctx, ast.Store) for node in ast.walk(function))
-
-
-def thread_targets(module):
-    """(target, call) for threading.Thread(target=...), a task too, and
-    the run() of a threading.Thread subclass."""
-    yield from subclass_runs(module, {"threading.Thread"})
-    for node in module.calls:
-        if module.call_name(node) == "threading.Thread":
-            for keyword in node.keywords:
-                if keyword.arg == "target":
-                    yield keyword.value, node
-
-
-def argument_at(module, handoff, position):
-    """The expression that the call made from handoff gives its task at
-    position, and the loop the call sits in; (None, None) if unknown."""
-    if not isinstance(handoff, ast.Call):  # @delayed, a Process subclass
-        return None, None
-    name, call, given = module.call_name(handoff), handoff, []
-    if name in DELAYED:  # delayed(task)(...)
-        call = module.parent.get(handoff)
-        if not (isinstance(call, ast.Call) and call.func is handoff):
-            return None, None
-        given = call.args
-    elif name == "threading.Thread" or (name or "").endswith(".Process"):
-        for keyword in handoff.keywords:  # Thread(target=..., args=(...))
-            if keyword.arg == "args" and isinstance(keyword.value,
-                                                    (ast.Tuple, ast.List)):
-                given = keyword.value.elts
-    elif isinstance(handoff.func, ast.Attribute) and handoff.func.attr in {
-            "submit", "apply_async", "apply"}:  # submit(task, ...)
-        given = handoff.args[1:]
-    loop = module.enclosing(call, (
-        ast.For, ast.AsyncFor, ast.ListComp, ast.SetComp, ast.DictComp,
-        ast.GeneratorExp, ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
-    if len(given) <= position or isinstance(loop, FUNCTIONS) or not loop:
-        return None, None
-    return given[position], loop
-
-
-def spawns_from_shared_parents(module):
-    """RSP006: a task spawns children from a parent that every task shares:
-    one made at module level, or one object passed to every task."""
-    handoffs = [*task_handoffs(module), *thread_targets(module)]
-    for expression, handoff in handoffs:
+def module_generators_in_tasks(module):
+    """(node, name) where a task uses a generator made at module level."""
+    for expression, handoff in task_handoffs(module):
         for task in task_functions(module, expression):
-            if isinstance(task, ast.Lambda):
-                continue
-            names = [a.arg for a in task.args.posonlyargs + task.args.args]
+            if isinstance(handoff, ast.ClassDef):
+                continue  # a Ray actor: each holds its own instance
             for function in reachable(module, task):
                 owner = module.owner(function)
                 for node in ast.walk(function):
-                    parent = spawned_parent(node)
-                    if parent is None:
+                    if not isinstance(node, ast.Attribute) or \
+                            node.attr in SPAWN_PATH | {"spawn"}:
+                        continue  # RSP006 reports spawning
+                    name = node.value
+                    if isinstance(name, ast.Name) and \
+                            not isinstance(function, ast.Lambda) and \
+                            is_local(function, name.id):
                         continue
-                    if isinstance(function, ast.Lambda):
-                        continue
-                    if is_local(function, parent.id):
-                        if function is not task or parent.id not in names:
-                            continue
-                        given, loop = argument_at(
-                            module, handoff, names.index(parent.id))
-                        shared = isinstance(given, ast.Name) and \
-                            given.id not in bound_in_loop(loop) and \
-                            is_spawner(module, given,
-                                       module.scope_of.get(given))
-                    else:
-                        shared = is_spawner(owner, parent,
-                                            owner.scope_of.get(function))
-                    if shared:
-                        yield node, "RSP006", (
-                            f"task {label(task)} spawns from {parent.id}, "
-                            "which every task shares: threads that spawn "
-                            "at once can get the same child, and processes "
-                            "spawn from copies that give each task the same "
-                            "children; spawn them before the tasks start "
-                            "and pass each task its own")
+                    where = module_level_generator(owner, name, function)
+                    if where:
+                        yield name, task, where
+
+
+def module_level_generator(module, node, function):
+    """Where the generator that node names was made, if it is one that
+    every task shares: "at module level" (here, or in a module of the
+    project it is imported from), "in __init__" (self.rng, a method's
+    task); else None."""
+    if isinstance(node, ast.Name):
+        values = module.bindings.get((module.tree, node.id), [])
+        if len(values) == 1 and module.call_name(values[0]) in GENERATORS:
+            return "at module level"
+        if values:
+            return None
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) \
+            and node.value.id == "self":
+        values = attribute_values(module, node)
+        if len(values) == 1 and module.call_name(values[0]) in GENERATORS \
+                and module.enclosing(values[0], FUNCTIONS) is not function:
+            return "once and kept on the instance"
+        return None
+    if isinstance(node, (ast.Name, ast.Attribute)):
+        owner, values = module.imported(node)
+        if owner is not None and len(values) == 1 and \
+                owner.call_name(values[0]) in GENERATORS:
+            return f"at module level in {owner.name}"
+    return None
+
+
+# -- RSP003 derived-seed ------------------------------------------------------
+
+
+def derived_seeds(module):
+    """RSP003: seed + i, seed * 1000 + i, or the bare loop counter."""
+    for node in module.calls:
+        seed = seed_argument(module, node)
+        if seed is None:
+            continue
+        value = unwrapped(module.value_of(seed))
+        if is_arithmetic(value) and not clock_or_id(module, value):
+            # (arithmetic on the clock is RSP005's)
+            yield node, "RSP003", ARITHMETIC_SEED.format(source_of(value))
+        elif isinstance(seed, ast.Name) and \
+                seed.id in loop_counters(module, node):
+            yield node, "RSP003", (
+                f"the loop counter {seed.id} is the seed: every loop seeded "
+                "this way repeats the same streams; use "
+                "SeedSequence(root).spawn(n) or default_rng([i, root])")
+        elif is_mpi_rank(module, value):
+            yield node, "RSP003", (
+                f"the MPI rank ({source_of(seed)}) is the seed: every run, "
+                "and every program seeded this way, draws the same streams "
+                "on each rank; seed with [rank, root], a root that changes "
+                "per run, or scatter children of SeedSequence(root).spawn("
+                "comm.size)")
+    yield from seeds_handed_to_tasks(module)
+    yield from hook_seeds(module)
+    yield from seeds_given_to_seeders(module)
+
+
+ARITHMETIC_SEED = ("seed made by arithmetic, {}: runs with nearby roots "
+                   "share streams; use SeedSequence(root).spawn(n) or "
+                   "default_rng([i, root]) (where an int is needed, as in "
+                   "torch.manual_seed or env.seed: "
+                   "SeedSequence([i, root]).generate_state(1)[0])")
+
+ARITHMETIC = (ast.Add, ast.Sub, ast.Mult, ast.BitXor, ast.BitOr, ast.LShift)
+
+
+def is_arithmetic(node):
+    """seed + i, seed * 1000 + i: arithmetic on a name, not on constants
+    only, and not a list joined to another ([seed] + ids is hashed)."""
+    return isinstance(node, ast.BinOp) and isinstance(node.op, ARITHMETIC) \
+        and not any(isinstance(side, (ast.List, ast.Tuple, ast.ListComp))
+                    for side in (node.left, node.right)) \
+        and not all(isinstance(leaf, (ast.Constant, ast.operator, ast.BinOp,
+                                      ast.UnaryOp, ast.unaryop))
+                    for leaf in ast.walk(node))
+
+
+def unwrapped(value):
+    """The seed inside int(...), abs(...) or ... % 2**32."""
+    for _ in range(4):
+        if isinstance(value, ast.Call) and len(value.args) == 1 and \
+                isinstance(value.func, ast.Name) and \
+                value.func.id in {"int", "abs"}:
+            value = value.args[0]
+        elif isinstance(value, ast.BinOp) and isinstance(value.op, ast.Mod):
+            value = value.left
+        else:
+            break
+    return value
+
+
+def loop_counters(module, node):
+    """Names counting the iterations of the loops around node."""
+    counters = set()
+    while node in module.parent:
+        node = module.parent[node]
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef,
+                             ast.Lambda)):
+            break
+        loops = []
+        if isinstance(node, (ast.For, ast.AsyncFor)):
+            loops = [(node.target, node.iter)]
+        elif isinstance(node, (ast.ListComp, ast.SetComp, ast.DictComp,
+                               ast.GeneratorExp)):
+            loops = [(g.target, g.iter) for g in node.generators]
+        for target, iterable in loops:
+            if not (isinstance(iterable, ast.Call) and
+                    isinstance(iterable.func, ast.Name)):
+                continue
+            if iterable.func.id == "range" and isinstance(target, ast.Name):
+                counters.add(target.id)
+            elif iterable.func.id == "enumerate" and \
+                    isinstance(target, ast.Tuple) and \
+                    isinstance(target.elts[0], ast.Name):
+                counters.add(target.elts[0].id)
+    return counters
+
+
+def is_mpi_rank(module, expression):
+    """True for mpi4py's comm.Get_rank() or comm.rank, or a name bound to
+    one, as a whole seed (not inside arithmetic: that is the other case)."""
+    if isinstance(expression, ast.Call):
+        name = module.call_name(expression) or ""
+        return name.startswith("mpi4py.") and name.endswith(".Get_rank")
+    if isinstance(expression, ast.Attribute) and expression.attr == "rank":
+        base = module.name_of(expression.value) or module.name_of(
+            module.value_of(expression.value) or expression.value) or ""
+        return base.startswith("mpi4py.")
+    return False
+
+
+def seeds_handed_to_tasks(module):
+    """RSP003 outside the seeding call: a task seeds with a parameter that
+    its callers fill with arithmetic, there or in a list of seeds."""
+    for expression, handoff in task_handoffs(module):
+        if not isinstance(handoff, ast.Call):
+            continue
+        for task in task_functions(module, expression):
+            seeders = seeding_parameters(module, task)
+            names = [] if isinstance(task, ast.Lambda) else \
+                [a.arg for a in task.args.posonlyargs + task.args.args]
+            for position, name in enumerate(names):
+                if name not in seeders:
+                    continue
+                given, loop = argument_at(module, handoff, position)
+                if position == 0 and len(handoff.args) > 1 and isinstance(
+                        handoff.func, ast.Attribute) and handoff.func.attr in {
+                        "map", "imap", "imap_unordered", "map_async"}:
+                    # pool.map(task, seeds)
+                    values = module.value_of(handoff.args[1])
+                    if isinstance(values, (ast.ListComp, ast.GeneratorExp)) \
+                            and is_arithmetic(values.elt):
+                        yield values.elt, "RSP003", ARITHMETIC_SEED.format(
+                            source_of(values.elt))
+                if is_arithmetic(given):
+                    yield given, "RSP003", ARITHMETIC_SEED.format(
+                        source_of(given))
+                elif isinstance(given, ast.Name) and loop is not None:
+                    values = comprehension_of(module, loop, given.id)
+                    if values is not None and is_arithmetic(values.elt):
+                        yield values.elt, "RSP003", ARITHMETIC_SEED.format(
+                            source_of(values.elt))
+
+
+def comprehension_of(module, loop, name):
+    """The comprehension that the loop binding name iterates over, if the
+    loop is ``for name in NAME`` and NAME was bound to one."""
+    if isinstance(loop, (ast.For, ast.AsyncFor)):
+        pairs = [(loop.target, loop.iter)]
+    elif isinstance(loop, (ast.ListComp, ast.GeneratorExp, ast.SetComp)):
+        pairs = [(g.target, g.iter) for g in loop.generators]
+    else:
+        return None
+    for target, iterable in pairs:
+        if isinstance(target, ast.Name) and target.id == name:
+            value = module.value_of(iterable)
+            if isinstance(value, (ast.ListComp, ast.GeneratorExp)):
+                return value
+    return None
+
+
+def seeds_given_to_seeders(module):
+    """RSP003: arithmetic handed to a function of the project that seeds
+    with that parameter: set_seed(args.seed + rank), where set_seed, in
+    this file or another, calls np.random.seed(seed)."""
+    cache = module.project.seeders if module.project else {}
+    for call in module.calls:
+        if not call.args or not isinstance(call.func, (ast.Name,
+                                                       ast.Attribute)):
+            continue
+        if not any(is_arithmetic(argument) for argument in call.args):
+            continue
+        func = call.func
+        if isinstance(func, ast.Attribute) and func.attr == "remote":
+            func = func.value  # a Ray task: task.remote(seed + i)
+        if isinstance(func, ast.Name) and func.id in module.functions:
+            functions = module.visible_functions(func)
+        elif isinstance(func, (ast.Name, ast.Attribute)):
+            functions = imported_functions(module, func)
+        else:
+            functions = []
+        for function in functions:
+            if isinstance(function, ast.Lambda):
+                continue
+            if id(function) not in cache:
+                cache[id(function)] = seeding_parameters(module, function)
+            names = [a.arg for a in function.args.posonlyargs +
+                     function.args.args]
+            for position, argument in enumerate(call.args):
+                if position < len(names) and \
+                        names[position] in cache[id(function)] and \
+                        is_arithmetic(argument):
+                    yield argument, "RSP003", ARITHMETIC_SEED.format(
+                        source_of(argument))
+
+
+# -- RSP004 global-state-at-import --------------------------------------------
+
+
+def module_level_state(module):
+    """RSP004: a global random state seeded or drawn from at import, in a
+    module that starts processes whose tasks draw from that state.
+
+    A generator made at import and used in a task is RSP002; a SeedSequence
+    made at import draws no entropy and is the same in every process.
+    """
+    if not starts_processes(module):
+        return
+    drawn = globals_drawn_in_tasks(module)
+    todo = list(ast.iter_child_nodes(module.tree))
+    while todo:
+        node = todo.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef,
+                             ast.Lambda)):
+            continue  # runs when called, not at import
+        if isinstance(node, ast.If) and is_main_guard(node):
+            todo += node.orelse  # the guarded block runs in the parent only
+            continue
+        todo += ast.iter_child_nodes(node)
+        name = module.call_name(node)
+        if name in GLOBAL_DRAWS and name.split(".")[0] in drawn:
+            happens = at_import(name)
+            if happens:
+                short = name.replace("numpy.random.", "np.random.")
+                yield node, "RSP004", (
+                    f"{short} runs at import in a module whose tasks draw "
+                    f"from that state in worker processes: {happens}; seed "
+                    "nothing at import, and pass each task a spawned seed")
 
 
 def starts_processes(module):
@@ -2201,37 +2228,6 @@ def globals_drawn_in_tasks(module):
     return drawn
 
 
-def module_level_state(module):
-    """RSP004: a global random state seeded or drawn from at import, in a
-    module that starts processes whose tasks draw from that state.
-
-    A generator made at import and used in a task is RSP002; a SeedSequence
-    made at import draws no entropy and is the same in every process.
-    """
-    if not starts_processes(module):
-        return
-    drawn = globals_drawn_in_tasks(module)
-    todo = list(ast.iter_child_nodes(module.tree))
-    while todo:
-        node = todo.pop()
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef,
-                             ast.Lambda)):
-            continue  # runs when called, not at import
-        if isinstance(node, ast.If) and is_main_guard(node):
-            todo += node.orelse  # the guarded block runs in the parent only
-            continue
-        todo += ast.iter_child_nodes(node)
-        name = module.call_name(node)
-        if name in GLOBAL_DRAWS and name.split(".")[0] in drawn:
-            happens = at_import(name)
-            if happens:
-                short = name.replace("numpy.random.", "np.random.")
-                yield node, "RSP004", (
-                    f"{short} runs at import in a module whose tasks draw "
-                    f"from that state in worker processes: {happens}; seed "
-                    "nothing at import, and pass each task a spawned seed")
-
-
 def at_import(name):
     """What a global state seeded or drawn at import does in workers, per
     start method and executor (measured in tests/test_rng_check.py); None
@@ -2253,16 +2249,231 @@ def at_import(name):
     return None  # a draw from random: forked workers reseed it
 
 
+# -- RSP005 seed-from-clock-or-id ---------------------------------------------
+
+
+# -- RSP006 spawn-from-shared-parent ------------------------------------------
+
+
+def spawns_from_shared_parents(module):
+    """RSP006: a task spawns children from a parent that every task shares:
+    one made at module level, or one object passed to every task."""
+    handoffs = [*task_handoffs(module), *thread_targets(module)]
+    for expression, handoff in handoffs:
+        for task in task_functions(module, expression):
+            if isinstance(task, ast.Lambda):
+                continue
+            names = [a.arg for a in task.args.posonlyargs + task.args.args]
+            for function in reachable(module, task):
+                owner = module.owner(function)
+                for node in ast.walk(function):
+                    parent = spawned_parent(node)
+                    if parent is None:
+                        continue
+                    if isinstance(function, ast.Lambda):
+                        continue
+                    if is_local(function, parent.id):
+                        if function is not task or parent.id not in names:
+                            continue
+                        given, loop = argument_at(
+                            module, handoff, names.index(parent.id))
+                        shared = isinstance(given, ast.Name) and \
+                            given.id not in bound_in_loop(loop) and \
+                            is_spawner(module, given,
+                                       module.scope_of.get(given))
+                    else:
+                        shared = is_spawner(owner, parent,
+                                            owner.scope_of.get(function))
+                    if shared:
+                        yield node, "RSP006", (
+                            f"task {label(task)} spawns from {parent.id}, "
+                            "which every task shares: threads that spawn "
+                            "at once can get the same child, and processes "
+                            "spawn from copies that give each task the same "
+                            "children; spawn them before the tasks start "
+                            "and pass each task its own")
+
+
+SPAWNERS = GENERATORS | {"numpy.random.SeedSequence"}
+
+
+def spawned_parent(node):
+    """The name that parent.spawn(n) spawns from, if node is such a call."""
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "spawn"):
+        return None
+    parent = node.func.value
+    while isinstance(parent, ast.Attribute) and parent.attr in SPAWN_PATH:
+        parent = parent.value
+    return parent if isinstance(parent, ast.Name) else None
+
+
+def is_spawner(module, expression, scope):
+    """True for a SeedSequence or generator made here, or a name bound to
+    exactly one."""
+    return is_generator(module, expression, scope, SPAWNERS)
+
+
+def thread_targets(module):
+    """(target, call) for threading.Thread(target=...), a task too, and
+    the run() of a threading.Thread subclass."""
+    yield from subclass_runs(module, {"threading.Thread"})
+    for node in module.calls:
+        if module.call_name(node) == "threading.Thread":
+            for keyword in node.keywords:
+                if keyword.arg == "target":
+                    yield keyword.value, node
+
+
+# -- RSP007 narrow-random-seed ------------------------------------------------
+
+
+def narrow_seeds(module):
+    """RSP007: many tasks seeded with random draws from 2**32 values or
+    fewer, which two tasks share by the birthday bound."""
+    for expression in seed_positions(module):
+        draw = drawn_seeds(module, expression)
+        if draw is None:
+            continue
+        space, _ = seed_space(module, draw)
+        one, half = birthday_figures(space)
+        twice = f"2**{space.bit_length()}" if space & (space - 1) == 0 \
+            else f"(2 * ({spelled(space)}))"
+        yield draw, "RSP007", (
+            f"random seeds drawn from {spelled(space)} values, one per task "
+            f"({source_of(draw)}): two of n tasks share a seed, and draw the "
+            f"same numbers, with a chance of about n**2 / {twice} (the "
+            f"birthday bound): 1% at about {one} tasks, 50% at about {half}; "
+            "hand each task a child of SeedSequence(root).spawn(n) instead")
+
+
 # RSP007: seeds drawn at random from 2**32 values or fewer, one per task.
 # The widest space it reports: beyond 2**32 a collision takes billions of
 # tasks. The narrowest: smaller draws are data, not seeds.
 NARROW_SEEDS = (2**16, 2**32)
+
 LOOPS = (ast.For, ast.AsyncFor, ast.While, ast.ListComp, ast.SetComp,
          ast.DictComp, ast.GeneratorExp)
+
 INT_DTYPES = {"int16": 2**15 - 1, "uint16": 2**16 - 1, "int32": 2**31 - 1,
               "uint32": 2**32 - 1, "int64": 2**63 - 1, "uint64": 2**64 - 1}
+
 SEEDING_METHODS = {"manual_seed", "manual_seed_all", "set_seed"}
+
 SEED_LIKE = re.compile(r"seed|random_state", re.IGNORECASE)
+
+
+def seed_positions(module):
+    """Every expression used as a seed: a seeding call's seed, a
+    random_state= or seed= argument, a manual_seed(), and a task's
+    argument where the task's parameter, or the argument, is named like a
+    seed."""
+    for call in module.calls:
+        yield seed_argument(module, call)
+        for keyword in call.keywords:
+            if keyword.arg in {"random_state", "seed"}:
+                yield keyword.value
+        if isinstance(call.func, ast.Attribute) and call.args and \
+                call.func.attr in SEEDING_METHODS:
+            yield call.args[0]
+    for expression, handoff in task_handoffs(module):
+        if not isinstance(handoff, ast.Call):
+            continue
+        tasks = task_functions(module, expression)
+        names = [[a.arg for a in task.args.posonlyargs + task.args.args]
+                 for task in tasks if not isinstance(task, ast.Lambda)]
+        if isinstance(handoff.func, ast.Attribute) and \
+                handoff.func.attr in TASK_METHODS - {"submit", "apply",
+                                                     "apply_async"} and \
+                len(handoff.args) > 1:  # pool.map(task, seeds)
+            values = handoff.args[1]
+            if any(params and SEED_LIKE.search(params[0])
+                   for params in names) \
+                    or SEED_LIKE.search(source_of(values)):
+                yield values
+            continue
+        for position in range(max(map(len, names), default=0) or 4):
+            given, _ = argument_at(module, handoff, position)
+            if given is None:
+                continue
+            if any(position < len(params) and
+                   SEED_LIKE.search(params[position]) for params in names) \
+                    or SEED_LIKE.search(source_of(given)):
+                yield given
+
+
+def drawn_seeds(module, expression, depth=0):
+    """The call that drew expression's value, when that call draws random
+    integers from a narrow range for many tasks; else None."""
+    if depth > 8 or expression is None:
+        return None
+    if isinstance(expression, ast.Call):
+        space = seed_space(module, expression)
+        if space:
+            low, high = NARROW_SEEDS
+            return expression if low <= space[0] <= high and space[1] \
+                else None
+        func = expression.func
+        if isinstance(func, ast.Name) and func.id in {"int", "list",
+                                                      "tuple"} or \
+                module.call_name(expression) in {"numpy.asarray",
+                                                 "numpy.array"}:
+            return drawn_seeds(module, expression.args[0], depth + 1) \
+                if expression.args else None
+        if isinstance(func, ast.Attribute) and func.attr in {
+                "tolist", "item", "astype", "copy"}:
+            return drawn_seeds(module, func.value, depth + 1)
+        return None
+    if isinstance(expression, ast.Subscript):
+        return drawn_seeds(module, expression.value, depth + 1)
+    if isinstance(expression, (ast.ListComp, ast.GeneratorExp)):
+        return drawn_seeds(module, expression.elt, depth + 1)
+    if isinstance(expression, ast.Name):
+        value = module.value_of(expression)
+        if value is None or value is expression:
+            value = loop_source(module, expression)
+        return drawn_seeds(module, value, depth + 1)
+    return None
+
+
+def seed_space(module, call):
+    """(how many values, whether it draws many) for a call that draws
+    random integers from a constant range; None for any other call."""
+    if not isinstance(call, ast.Call):
+        return None
+    name = module.call_name(call) or ""
+    method = call.func.attr if isinstance(call.func, ast.Attribute) else ""
+    given = dict(enumerate(call.args))
+    keywords = {k.arg: k.value for k in call.keywords if k.arg}
+    python = name.startswith(("random.", "secrets.")) or \
+        isinstance(call.func, ast.Attribute) and is_generator(
+            module, call.func.value, module.scope_of.get(call, module.tree),
+            {"random.Random"})
+    if name in {"random.getrandbits", "secrets.randbits"} or \
+            method == "getrandbits":
+        bits = constant(module, given.get(0, keywords.get("k")))
+        return (2**bits, in_a_loop(module, call)) if bits else None
+    if name == "secrets.randbelow":
+        space = constant(module, given.get(
+            0, keywords.get("exclusive_upper_bound")))
+        return (space, in_a_loop(module, call)) if space else None
+    if method not in {"randint", "randrange", "integers"}:
+        return None
+    first = given.get(0, keywords.get("low", keywords.get("a",
+                                      keywords.get("start"))))
+    second = given.get(1, keywords.get("high", keywords.get("b",
+                                       keywords.get("stop"))))
+    low, high = constant(module, first), constant(module, second)
+    if second is None:
+        low, high = 0, low
+    if low is None or high is None:
+        return None
+    endpoint = keywords.get("endpoint")
+    inclusive = (python and method == "randint") or (
+        isinstance(endpoint, ast.Constant) and endpoint.value is True)
+    space = high - low + inclusive
+    many = not python and ("size" in keywords or 2 in given)
+    return space, many or in_a_loop(module, call)
 
 
 def constant(module, node, depth=0):
@@ -2316,46 +2527,6 @@ def in_a_loop(module, node):
     return False
 
 
-def seed_space(module, call):
-    """(how many values, whether it draws many) for a call that draws
-    random integers from a constant range; None for any other call."""
-    if not isinstance(call, ast.Call):
-        return None
-    name = module.call_name(call) or ""
-    method = call.func.attr if isinstance(call.func, ast.Attribute) else ""
-    given = dict(enumerate(call.args))
-    keywords = {k.arg: k.value for k in call.keywords if k.arg}
-    python = name.startswith(("random.", "secrets.")) or \
-        isinstance(call.func, ast.Attribute) and is_generator(
-            module, call.func.value, module.scope_of.get(call, module.tree),
-            {"random.Random"})
-    if name in {"random.getrandbits", "secrets.randbits"} or \
-            method == "getrandbits":
-        bits = constant(module, given.get(0, keywords.get("k")))
-        return (2**bits, in_a_loop(module, call)) if bits else None
-    if name == "secrets.randbelow":
-        space = constant(module, given.get(
-            0, keywords.get("exclusive_upper_bound")))
-        return (space, in_a_loop(module, call)) if space else None
-    if method not in {"randint", "randrange", "integers"}:
-        return None
-    first = given.get(0, keywords.get("low", keywords.get("a",
-                                      keywords.get("start"))))
-    second = given.get(1, keywords.get("high", keywords.get("b",
-                                       keywords.get("stop"))))
-    low, high = constant(module, first), constant(module, second)
-    if second is None:
-        low, high = 0, low
-    if low is None or high is None:
-        return None
-    endpoint = keywords.get("endpoint")
-    inclusive = (python and method == "randint") or (
-        isinstance(endpoint, ast.Constant) and endpoint.value is True)
-    space = high - low + inclusive
-    many = not python and ("size" in keywords or 2 in given)
-    return space, many or in_a_loop(module, call)
-
-
 def loop_source(module, name):
     """What a loop variable iterates over: seeds in ``for s in seeds``,
     ``for i, s in enumerate(seeds)`` or ``zip(xs, seeds)``."""
@@ -2390,79 +2561,6 @@ def loop_source(module, name):
     return None
 
 
-def drawn_seeds(module, expression, depth=0):
-    """The call that drew expression's value, when that call draws random
-    integers from a narrow range for many tasks; else None."""
-    if depth > 8 or expression is None:
-        return None
-    if isinstance(expression, ast.Call):
-        space = seed_space(module, expression)
-        if space:
-            low, high = NARROW_SEEDS
-            return expression if low <= space[0] <= high and space[1] \
-                else None
-        func = expression.func
-        if isinstance(func, ast.Name) and func.id in {"int", "list",
-                                                      "tuple"} or \
-                module.call_name(expression) in {"numpy.asarray",
-                                                 "numpy.array"}:
-            return drawn_seeds(module, expression.args[0], depth + 1) \
-                if expression.args else None
-        if isinstance(func, ast.Attribute) and func.attr in {
-                "tolist", "item", "astype", "copy"}:
-            return drawn_seeds(module, func.value, depth + 1)
-        return None
-    if isinstance(expression, ast.Subscript):
-        return drawn_seeds(module, expression.value, depth + 1)
-    if isinstance(expression, (ast.ListComp, ast.GeneratorExp)):
-        return drawn_seeds(module, expression.elt, depth + 1)
-    if isinstance(expression, ast.Name):
-        value = module.value_of(expression)
-        if value is None or value is expression:
-            value = loop_source(module, expression)
-        return drawn_seeds(module, value, depth + 1)
-    return None
-
-
-def seed_positions(module):
-    """Every expression used as a seed: a seeding call's seed, a
-    random_state= or seed= argument, a manual_seed(), and a task's
-    argument where the task's parameter, or the argument, is named like a
-    seed."""
-    for call in module.calls:
-        yield seed_argument(module, call)
-        for keyword in call.keywords:
-            if keyword.arg in {"random_state", "seed"}:
-                yield keyword.value
-        if isinstance(call.func, ast.Attribute) and call.args and \
-                call.func.attr in SEEDING_METHODS:
-            yield call.args[0]
-    for expression, handoff in task_handoffs(module):
-        if not isinstance(handoff, ast.Call):
-            continue
-        tasks = task_functions(module, expression)
-        names = [[a.arg for a in task.args.posonlyargs + task.args.args]
-                 for task in tasks if not isinstance(task, ast.Lambda)]
-        if isinstance(handoff.func, ast.Attribute) and \
-                handoff.func.attr in TASK_METHODS - {"submit", "apply",
-                                                     "apply_async"} and \
-                len(handoff.args) > 1:  # pool.map(task, seeds)
-            values = handoff.args[1]
-            if any(params and SEED_LIKE.search(params[0])
-                   for params in names) \
-                    or SEED_LIKE.search(source_of(values)):
-                yield values
-            continue
-        for position in range(max(map(len, names), default=0) or 4):
-            given, _ = argument_at(module, handoff, position)
-            if given is None:
-                continue
-            if any(position < len(params) and
-                   SEED_LIKE.search(params[position]) for params in names) \
-                    or SEED_LIKE.search(source_of(given)):
-                yield given
-
-
 def birthday_figures(space):
     """Tasks at which two share a seed with probability 1%, and 50%:
     n = sqrt(2 * space * ln(1 / (1 - p))), rounded to two digits."""
@@ -2482,23 +2580,7 @@ def spelled(space):
     return f"{space:,}"
 
 
-def narrow_seeds(module):
-    """RSP007: many tasks seeded with random draws from 2**32 values or
-    fewer, which two tasks share by the birthday bound."""
-    for expression in seed_positions(module):
-        draw = drawn_seeds(module, expression)
-        if draw is None:
-            continue
-        space, _ = seed_space(module, draw)
-        one, half = birthday_figures(space)
-        twice = f"2**{space.bit_length()}" if space & (space - 1) == 0 \
-            else f"(2 * ({spelled(space)}))"
-        yield draw, "RSP007", (
-            f"random seeds drawn from {spelled(space)} values, one per task "
-            f"({source_of(draw)}): two of n tasks share a seed, and draw the "
-            f"same numbers, with a chance of about n**2 / {twice} (the "
-            f"birthday bound): 1% at about {one} tasks, 50% at about {half}; "
-            "hand each task a child of SeedSequence(root).spawn(n) instead")
+# -- RSP008 unseeded-library-call ---------------------------------------------
 
 
 def library_calls_in_tasks(module):
@@ -2562,35 +2644,7 @@ RULES = [global_state_in_tasks, library_calls_in_tasks, shared_generators, deriv
          module_level_state, spawns_from_shared_parents, narrow_seeds]
 
 
-def module_name(path, root):
-    """The dotted name that imports give the file at path, found below the
-    folder root (and the packages that hold root), and whether it is a
-    package's __init__."""
-    path, root = Path(path), Path(root)
-    try:
-        parts = list(path.relative_to(root).with_suffix("").parts)
-    except ValueError:
-        parts, root = [path.stem], path.parent
-    package = bool(parts) and parts[-1] == "__init__"
-    if package:
-        parts.pop()
-    folder = root
-    for _ in range(32):  # the packages around root: pkg/sub/ given alone
-        if not (folder / "__init__.py").is_file() or not folder.name:
-            break
-        parts.insert(0, folder.name)
-        folder = folder.parent
-    return ".".join(part for part in parts if part.isidentifier()), package
-
-
-def load(path, project, root=None):
-    """Parse path into a Module of project; raises CheckError."""
-    tree, source, cells = parse(path)
-    name, package = module_name(path, root or Path(path).parent)
-    module = Module(tree, name, package, project)
-    module.path, module.source, module.cells = str(path), source, cells
-    project.add(module, path)
-    return module
+# -- Running the rules --------------------------------------------------------
 
 
 def findings_of(project, select=(), ignore=()):
@@ -2686,50 +2740,43 @@ def check_project(paths, select=(), ignore=()):
     return found, files
 
 
-# -- The command line -----------------------------------------------------
-
-
-def python_files(path):
-    """path itself if it is not a folder, else the .py and .ipynb files
-    under it that are regular files (a FIFO named x.py is never opened)."""
-    if not path.is_dir():
-        yield path
-        return
-    for folder, subfolders, files in os.walk(path):
-        subfolders[:] = sorted(
-            name for name in subfolders
-            if name not in SKIPPED_FOLDERS and not name.endswith(".egg-info")
-            and not (Path(folder, name, "pyvenv.cfg").exists()))
-        for name in sorted(files):
-            if name.endswith((".py", ".ipynb")) and \
-                    Path(folder, name).is_file():
-                yield Path(folder, name)
-
-
-def code_list(text):
-    codes = [code.strip().upper() for code in text.split(",") if code.strip()]
-    known = [*CODES, *FILE_CODES]
-    unknown = [code for code in codes
-               if not any(name.startswith(code) for name in known)]
-    if unknown:
-        raise argparse.ArgumentTypeError(
-            f"unknown code {', '.join(unknown)} (known: {', '.join(known)})")
-    return codes
-
-
 def reported(code, select, ignore):
     """Whether --select and --ignore let code through."""
     return (not select or code.startswith(tuple(select))) and \
         not code.startswith(tuple(ignore))
 
 
+class Flake8Checker:
+    """flake8's plugin: ``flake8 --select RSP`` reports these codes where
+    flake8 runs. flake8 gives a plugin one file at a time, so a task that
+    draws in another module, or a helper imported from one, is found only
+    by ``rng-check`` run on the folders (the project)."""
+
+    name = "rng-check"
+    version = "0.1.0"
+
+    def __init__(self, tree, filename="", lines=()):
+        self.tree, self.filename, self.lines = tree, filename, list(lines)
+
+    def run(self):
+        project = Project()
+        name, package = module_name(self.filename or "snippet.py",
+                                    Path(self.filename or ".").parent)
+        module = Module(self.tree, name, package, project)
+        module.path, module.source = self.filename, "".join(self.lines)
+        project.add(module, self.filename)
+        for finding in findings_of(project):
+            yield (finding.line, finding.column - 1,
+                   f"{finding.code} {finding.message}", type(self))
+
+
+# -- Output formats -----------------------------------------------------------
+
+
 def link(code):
     """The address that explains code, or "" with no SITE_URL."""
     page = CODES.get(code) or FILE_CODES[code]
     return f"{SITE_URL.rstrip('/')}/{page}" if SITE_URL else ""
-
-
-# -- Output formats -------------------------------------------------------
 
 
 def escape_data(text):
@@ -2821,28 +2868,18 @@ def as_sarif(findings):
                       "results": results}]}
 
 
-class Flake8Checker:
-    """flake8's plugin: ``flake8 --select RSP`` reports these codes where
-    flake8 runs. flake8 gives a plugin one file at a time, so a task that
-    draws in another module, or a helper imported from one, is found only
-    by ``rng-check`` run on the folders (the project)."""
+# -- The command line ---------------------------------------------------------
 
-    name = "rng-check"
-    version = "0.1.0"
 
-    def __init__(self, tree, filename="", lines=()):
-        self.tree, self.filename, self.lines = tree, filename, list(lines)
-
-    def run(self):
-        project = Project()
-        name, package = module_name(self.filename or "snippet.py",
-                                    Path(self.filename or ".").parent)
-        module = Module(self.tree, name, package, project)
-        module.path, module.source = self.filename, "".join(self.lines)
-        project.add(module, self.filename)
-        for finding in findings_of(project):
-            yield (finding.line, finding.column - 1,
-                   f"{finding.code} {finding.message}", type(self))
+def code_list(text):
+    codes = [code.strip().upper() for code in text.split(",") if code.strip()]
+    known = [*CODES, *FILE_CODES]
+    unknown = [code for code in codes
+               if not any(name.startswith(code) for name in known)]
+    if unknown:
+        raise argparse.ArgumentTypeError(
+            f"unknown code {', '.join(unknown)} (known: {', '.join(known)})")
+    return codes
 
 
 FORMATS = ["text", "json", "github", "sarif"]
