@@ -57,6 +57,13 @@ RSP900  a file that cannot be read
 RSP901  a file that cannot be parsed (a syntax error, not Python, not a
         notebook)
 
+Each code's rule also has a name, as ruff's rules do, and ``--explain``
+takes either (``--explain global-state-in-task``): RSP001
+global-state-in-task, RSP002 shared-generator, RSP003 derived-seed, RSP004
+global-state-at-import, RSP005 seed-from-clock-or-id, RSP006
+spawn-from-shared-parent, RSP007 narrow-random-seed, RSP008
+unseeded-library-call, RSP900 unreadable-file, RSP901 unparsable-file.
+
 The checker reads code; it does not run it. The files and folders given
 are one project: it follows the imports between them (``import
 pkg.helpers`` or a relative one, from a sibling), never beyond them. It finds the
@@ -79,6 +86,7 @@ examples, on the site this file comes from (SITE_URL).
 import argparse
 import ast
 import gc
+import inspect
 import io
 import json
 import math
@@ -100,193 +108,9 @@ if sys.version_info < (3, 11):  # before anything that older ones lack
 # prints no links.
 SITE_URL = ""
 
-# Each code is explained on the site's page about this checker.
-CODES = {code: f"auto_examples/check_your_code/plot_check_your_code.html#{code.lower()}"
-         for code in ["RSP001", "RSP002", "RSP003", "RSP004", "RSP005",
-                      "RSP006", "RSP007", "RSP008"]}
-
-# A file that cannot be checked is a finding too, as flake8's E902 and E999
-# are: --select and --ignore take these codes like the others.
-FILE_CODES = {
-    code: "auto_examples/check_your_code/plot_check_your_code.html#running-the-checker"
-    for code in ["RSP900", "RSP901"]}
-
-# One line per code, as the docstring lists them (SARIF's rules say it).
-SUMMARIES = {
-    "RSP001": "a parallel task draws from, or reseeds, a global random "
-              "state",
-    "RSP002": "one generator reaches every task: passed to each, made at "
-              "module level or kept on self; or a pool initializer or "
-              "worker_init_fn seeds every worker alike",
-    "RSP003": "a seed made by arithmetic on another seed, the loop counter "
-              "or a rank, or the bare loop counter, MPI rank or DataLoader "
-              "worker id",
-    "RSP004": "a global state seeded or drawn at import, in a module whose "
-              "tasks draw from it in processes that start from it",
-    "RSP005": "a task or a worker's hook seeds with the time, a process id, "
-              "a uuid or hash()",
-    "RSP006": "a task spawns children from a parent that every task shares",
-    "RSP007": "many tasks get random seeds drawn from 2**32 values or fewer, "
-              "which two tasks share sooner than one expects (the birthday "
-              "bound)",
-    "RSP008": "a task calls a library function or class that draws from "
-              "NumPy's global random state when its random_state is left "
-              "at None (scikit-learn, SciPy)",
-    "RSP900": "a file that cannot be read",
-    "RSP901": "a file that cannot be parsed (a syntax error, not Python, "
-              "not a notebook)",
-}
-
-# Each rule's documentation, as ruff's rule pages have it: what it does,
-# why it is bad, an example, what to use instead. ``--explain CODE`` prints
-# it; the function named first finds it.
-RULE_DOCS = {
-    "RSP001": """global_state_in_tasks: a task draws from a global random state
-
-What it does: finds a task (a function handed to joblib, multiprocessing,
-concurrent.futures, dask, pathos, pebble or Ray, or a thread), and what it
-calls across the project's files, that draws from NumPy's global state
-(np.random.rand...) or the random module's, or reseeds it.
-
-Why is this bad? No run can be repeated. Forked workers copy the parent's
-state and repeat each other once the parent has used numpy.random (NumPy 2
-makes the state at its first use); threads share one state and race for
-it. A process task that reseeds the worker's state with a seed of its own,
-or fresh entropy, is right and not reported; in threads it is.
-
-Example:
-    def task(i):
-        return np.random.randint(100, size=5)
-
-Use instead:
-    def task(seed):
-        return np.random.default_rng(seed).integers(100, size=5)
-    seeds = np.random.SeedSequence(2024).spawn(n)
-""",
-    "RSP002": """shared_generators, hook_seeds: one generator reaches every task
-
-What it does: finds one generator object given to every task (an
-argument, partial(), itertools.repeat, [rng] * n), made at module level
-(in this file or one it imports) or kept on self and used by a method
-handed to a pool; and a pool initializer or worker_init_fn that seeds
-every worker alike.
-
-Why is this bad? Processes unpickle copies in the same state and repeat
-each other; threads race for the one object. Ray actors each hold their
-own: not reported.
-
-Example:
-    rng = np.random.default_rng(0)
-    Parallel(n_jobs=2)(delayed(task)(rng) for _ in range(n))
-
-Use instead:
-    Parallel(n_jobs=2)(delayed(task)(child) for child in rng.spawn(n))
-""",
-    "RSP003": """derived_seeds: a seed made by arithmetic
-
-What it does: finds seeds made by arithmetic on another seed, the loop
-counter or a rank (seed + i, seed + rank in torch.manual_seed, env.seed,
-env.reset(seed=...), tf.random.set_seed), a loop counter as the seed, and
-a worker_init_fn that seeds with the worker id.
-
-Why is this bad? Runs with nearby roots share streams: run 1's task 0 is
-run 0's task 1. A worker id as the seed gives every epoch the same
-streams.
-
-Example:
-    torch.manual_seed(args.seed + rank)
-
-Use instead:
-    child = np.random.SeedSequence([rank, args.seed])
-    torch.manual_seed(int(child.generate_state(1)[0]))
-""",
-    "RSP004": """module_level_state: a global state seeded or drawn at import
-
-What it does: finds np.random.seed(...), random.seed(...) or a draw at a
-module's top level where the module starts processes whose tasks draw
-on that state.
-
-Why is this bad? Workers that run the script again (spawn, older
-forkserver) or copy a process that ran it (fork) start alike and repeat
-each other. dask's nanny reseeds NumPy, not random; loky's workers do not
-run the main script.
-
-Example:
-    np.random.seed(0)                # at import
-    with Pool() as pool: pool.map(task, range(n))
-
-Use instead: seed nothing at import; pass each task a spawned seed.
-""",
-    "RSP005": """global_state_in_tasks, hook_seeds: a seed from the clock, a pid,
-a uuid or hash()
-
-What it does: finds a task, pool initializer or worker_init_fn (lambdas
-too) that seeds from time.time(), os.getpid(), uuid4() or hash().
-
-Why is this bad? Tasks started in one clock tick, or run in one reused
-worker, get the same seed; no run can be repeated. A str's hash() is the
-same in forked and dask workers, and new in each spawn or loky worker.
-
-Example:
-    worker_init_fn=lambda _: np.random.seed(int(time.time()))
-
-Use instead:
-    worker_init_fn=lambda _: np.random.seed(torch.initial_seed() % 2**32)
-""",
-    "RSP006": """spawns_from_shared_parents: a task spawns from a shared parent
-
-What it does: finds a task that calls .spawn() on a SeedSequence or
-generator that every task shares.
-
-Why is this bad? Threads that spawn at once can get the same child;
-processes spawn from copies, which give every task the same children.
-
-Example:
-    ROOT = np.random.SeedSequence(2024)
-    def task(i):
-        return np.random.default_rng(ROOT.spawn(1)[0]).random()
-
-Use instead: spawn in the parent, ROOT.spawn(n), and hand each task one.
-""",
-    "RSP007": """narrow_seeds: random 32-bit seeds, one per task
-
-What it does: finds seeds drawn at random from 2**32 values or fewer for
-many tasks: randint(2**31 - 1, size=n), randrange(2**32) in a loop.
-
-Why is this bad? Two of n tasks share a seed with a chance of about
-n**2 / 2**33 (the birthday bound): 1% at about 9,300 tasks.
-
-Example:
-    seeds = rng.integers(2**32, size=n)
-
-Use instead:
-    seeds = np.random.SeedSequence(root).spawn(n)
-""",
-    "RSP008": """library_calls_in_tasks: a library call left at random_state=None
-
-What it does: finds, in a process task, a scikit-learn class or function
-or a SciPy distribution's rvs that draws from NumPy's global state when
-its random_state is left unset or None (KFold and the like only with
-shuffle=True). The list is read from the libraries' signatures
-(LIBRARY_RANDOM, written by tools/make_library_list.py).
-
-Why is this bad? As RSP001: the draws come from the worker's global state.
-A list cannot see your own wrappers, other libraries or SciPy's rng=
-functions: the guard (rng_guard.py) sees those at run time.
-
-Example:
-    def task(X):
-        return KMeans(3).fit(X)
-
-Use instead:
-    def task(X, seed):
-        return KMeans(3, random_state=seed).fit(X)
-""",
-    "RSP900": """a file that cannot be read (as flake8's E902)""",
-    "RSP901": """a file that cannot be parsed (as flake8's E999): a syntax
-error, syntax newer than the Python running the checker, not Python, or
-not a notebook""",
-}
+# Each code is explained in its section of the site's page about this
+# checker (RSP001 at #rsp001...; RSP900 and RSP901 at #running-the-checker).
+PAGE = "auto_examples/check_your_code/plot_check_your_code.html"
 
 # Folders that hold other people's code or build output, never searched.
 SKIPPED_FOLDERS = {".git", ".hg", ".svn", ".venv", "venv", ".tox", ".nox",
@@ -872,6 +696,7 @@ class Module:
         self.call_names = {}
         self.attributes = {}  # class -> {attribute: values self.X gets}
         self.handoffs = None  # task_handoffs, once asked
+        self.walked = {}  # walk -> (project, findings): see walked_once
         self.classes = [node for node in self.nodes
                         if type(node) is ast.ClassDef]
         self.bindings = {}  # (scope, name) -> values assigned to it
@@ -1515,6 +1340,25 @@ def joblib_kind(module):
 # -- What several rules ask ---------------------------------------------------
 
 
+def walked_once(walk):
+    """A walk whose findings, (node, code, message), several rules share,
+    each taking its own code: it runs once per module (and project), not
+    once per rule."""
+    def findings(module):
+        project, found = module.walked.get(walk, (None, None))
+        if found is None or project is not module.project:
+            found = list(walk(module))
+            module.walked[walk] = (module.project, found)
+        return found
+    findings.__name__, findings.__doc__ = walk.__name__, walk.__doc__
+    return findings
+
+
+def of_code(code, found):
+    """(node, message) of each of a shared walk's findings of code."""
+    return ((node, message) for node, this, message in found if this == code)
+
+
 def seed_argument(module, call):
     """The expression a seeding call is given as its seed, if any."""
     if not isinstance(call, ast.Call):
@@ -1644,8 +1488,10 @@ def source_of(node, limit=60):
     return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
-def global_state_in_tasks(module):
-    """RSP001 and RSP005: what each task, and what it calls, does."""
+@walked_once
+def what_tasks_do(module):
+    """What each task, and what it calls, does with a global state: RSP001
+    (global_draw says what) and RSP005."""
     for expression, handoff in task_handoffs(module):
         name = module.name_of(expression) if isinstance(
             expression, ast.Attribute) else None
@@ -1676,6 +1522,7 @@ def global_state_in_tasks(module):
                             + "; pass each task a spawned seed")
 
 
+@walked_once
 def hook_seeds(module):
     """RSP003 for a DataLoader's worker_init_fn that seeds with the worker
     id; RSP002 for a pool initializer that seeds with its initargs; RSP005
@@ -1762,7 +1609,63 @@ def seeds_alike(module, seed, hook):
 # -- The rules ----------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Rule:
+    """A code, its name (kebab-case, as ruff names its rules), the function
+    that finds it, and its documentation: that function's docstring, whose
+    first paragraph is the summary (the module's docstring lists it, SARIF's
+    rules say it) and the rest the four parts of ruff's rule pages: what it
+    does, why is this bad, an example, what to use instead."""
+    code: str
+    name: str
+    find: object  # module -> (node, message) for each finding; None: a file
+    doc: str
+
+    @property
+    def summary(self):
+        return " ".join(self.doc.split("\n\n")[0].split())
+
+
+RULES = {}  # code -> Rule, in the order of the sections below: code order
+
+
+def rule(code, name):
+    """Register the function below as the rule that finds code; each
+    (node, message) it yields is a finding of that code."""
+    def register(find):
+        RULES[code] = Rule(code, name, find, inspect.cleandoc(find.__doc__))
+        return find
+    return register
+
+
 # -- RSP001 global-state-in-task ----------------------------------------------
+
+
+@rule("RSP001", "global-state-in-task")
+def global_state_in_task(module):
+    """a parallel task draws from, or reseeds, a global random state
+
+    What it does: finds a task (a function handed to joblib, multiprocessing,
+    concurrent.futures, dask, pathos, pebble or Ray, or a thread), and what it
+    calls across the project's files, that draws from NumPy's global state
+    (np.random.rand...) or the random module's, or reseeds it.
+
+    Why is this bad? No run can be repeated. Forked workers copy the parent's
+    state and repeat each other once the parent has used numpy.random (NumPy 2
+    makes the state at its first use); threads share one state and race for
+    it. A process task that reseeds the worker's state with a seed of its own,
+    or fresh entropy, is right and not reported; in threads it is.
+
+    Example:
+        def task(i):
+            return np.random.randint(100, size=5)
+
+    Use instead:
+        def task(seed):
+            return np.random.default_rng(seed).integers(100, size=5)
+        seeds = np.random.SeedSequence(2024).spawn(n)
+    """
+    yield from of_code("RSP001", what_tasks_do(module))
 
 
 def global_draw(node, name, subject, function, kind="unknown",
@@ -1827,14 +1730,34 @@ def global_draw(node, name, subject, function, kind="unknown",
 # -- RSP002 shared-generator --------------------------------------------------
 
 
-def shared_generators(module):
-    """RSP002: one generator object given to every task, or made at
-    module level and used in a task."""
+@rule("RSP002", "shared-generator")
+def shared_generator(module):
+    """one generator reaches every task: passed to each, made at module level
+    or kept on self; or a pool initializer or worker_init_fn seeds every worker
+    alike
+
+    What it does: finds one generator object given to every task (an
+    argument, partial(), itertools.repeat, [rng] * n), made at module level
+    (in this file or one it imports) or kept on self and used by a method
+    handed to a pool; and a pool initializer or worker_init_fn that seeds
+    every worker alike.
+
+    Why is this bad? Processes unpickle copies in the same state and repeat
+    each other; threads race for the one object. Ray actors each hold their
+    own: not reported.
+
+    Example:
+        rng = np.random.default_rng(0)
+        Parallel(n_jobs=2)(delayed(task)(rng) for _ in range(n))
+
+    Use instead:
+        Parallel(n_jobs=2)(delayed(task)(child) for child in rng.spawn(n))
+    """
     message = ("the generator {} goes to every task: copies in processes "
                "repeat the same numbers, threads race for it; spawn one "
                "per task with generator.spawn(n)")
     for name, task, where in module_generators_in_tasks(module):
-        yield name, "RSP002", (
+        yield name, (
             f"task {label(task)} draws from {source_of(name)}, a generator "
             f"made {where}: loky and spawn workers each get a copy in the "
             "same state and repeat each other, forked workers copy it, "
@@ -1858,7 +1781,7 @@ def shared_generators(module):
         for argument in given:
             if isinstance(argument, ast.Name) and \
                     is_generator(module, argument, scope):
-                yield argument, "RSP002", message.format(argument.id)
+                yield argument, message.format(argument.id)
     for node in module.nodes:
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
             # [generator] * n
@@ -1866,7 +1789,7 @@ def shared_generators(module):
                 if isinstance(side, ast.List) and len(side.elts) == 1 and \
                         is_generator(module, side.elts[0],
                                      module.scope_of.get(node, module.tree)):
-                    yield side.elts[0], "RSP002", message.format(
+                    yield side.elts[0], message.format(
                         ast.unparse(side.elts[0]))
         if not isinstance(node, ast.Call):
             continue
@@ -1882,7 +1805,8 @@ def shared_generators(module):
             if isinstance(argument, ast.Name) and \
                     argument.id not in bound_in_loop(loop) and \
                     is_generator(module, argument, scope):
-                yield argument, "RSP002", message.format(argument.id)
+                yield argument, message.format(argument.id)
+    yield from of_code("RSP002", hook_seeds(module))
 
 
 def task_arguments(module, call):
@@ -1956,8 +1880,27 @@ def module_level_generator(module, node, function):
 # -- RSP003 derived-seed ------------------------------------------------------
 
 
-def derived_seeds(module):
-    """RSP003: seed + i, seed * 1000 + i, or the bare loop counter."""
+@rule("RSP003", "derived-seed")
+def derived_seed(module):
+    """a seed made by arithmetic on another seed, the loop counter or a rank,
+    or the bare loop counter, MPI rank or DataLoader worker id
+
+    What it does: finds seeds made by arithmetic on another seed, the loop
+    counter or a rank (seed + i, seed + rank in torch.manual_seed, env.seed,
+    env.reset(seed=...), tf.random.set_seed), a loop counter as the seed, and
+    a worker_init_fn that seeds with the worker id.
+
+    Why is this bad? Runs with nearby roots share streams: run 1's task 0 is
+    run 0's task 1. A worker id as the seed gives every epoch the same
+    streams.
+
+    Example:
+        torch.manual_seed(args.seed + rank)
+
+    Use instead:
+        child = np.random.SeedSequence([rank, args.seed])
+        torch.manual_seed(int(child.generate_state(1)[0]))
+    """
     for node in module.calls:
         seed = seed_argument(module, node)
         if seed is None:
@@ -1965,22 +1908,22 @@ def derived_seeds(module):
         value = unwrapped(module.value_of(seed))
         if is_arithmetic(value) and not clock_or_id(module, value):
             # (arithmetic on the clock is RSP005's)
-            yield node, "RSP003", ARITHMETIC_SEED.format(source_of(value))
+            yield node, ARITHMETIC_SEED.format(source_of(value))
         elif isinstance(seed, ast.Name) and \
                 seed.id in loop_counters(module, node):
-            yield node, "RSP003", (
+            yield node, (
                 f"the loop counter {seed.id} is the seed: every loop seeded "
                 "this way repeats the same streams; use "
                 "SeedSequence(root).spawn(n) or default_rng([i, root])")
         elif is_mpi_rank(module, value):
-            yield node, "RSP003", (
+            yield node, (
                 f"the MPI rank ({source_of(seed)}) is the seed: every run, "
                 "and every program seeded this way, draws the same streams "
                 "on each rank; seed with [rank, root], a root that changes "
                 "per run, or scatter children of SeedSequence(root).spawn("
                 "comm.size)")
     yield from seeds_handed_to_tasks(module)
-    yield from hook_seeds(module)
+    yield from of_code("RSP003", hook_seeds(module))
     yield from seeds_given_to_seeders(module)
 
 
@@ -2079,15 +2022,15 @@ def seeds_handed_to_tasks(module):
                     values = module.value_of(handoff.args[1])
                     if isinstance(values, (ast.ListComp, ast.GeneratorExp)) \
                             and is_arithmetic(values.elt):
-                        yield values.elt, "RSP003", ARITHMETIC_SEED.format(
+                        yield values.elt, ARITHMETIC_SEED.format(
                             source_of(values.elt))
                 if is_arithmetic(given):
-                    yield given, "RSP003", ARITHMETIC_SEED.format(
+                    yield given, ARITHMETIC_SEED.format(
                         source_of(given))
                 elif isinstance(given, ast.Name) and loop is not None:
                     values = comprehension_of(module, loop, given.id)
                     if values is not None and is_arithmetic(values.elt):
-                        yield values.elt, "RSP003", ARITHMETIC_SEED.format(
+                        yield values.elt, ARITHMETIC_SEED.format(
                             source_of(values.elt))
 
 
@@ -2139,20 +2082,36 @@ def seeds_given_to_seeders(module):
                 if position < len(names) and \
                         names[position] in cache[id(function)] and \
                         is_arithmetic(argument):
-                    yield argument, "RSP003", ARITHMETIC_SEED.format(
+                    yield argument, ARITHMETIC_SEED.format(
                         source_of(argument))
 
 
 # -- RSP004 global-state-at-import --------------------------------------------
 
 
-def module_level_state(module):
-    """RSP004: a global random state seeded or drawn from at import, in a
-    module that starts processes whose tasks draw from that state.
+@rule("RSP004", "global-state-at-import")
+def global_state_at_import(module):
+    """a global state seeded or drawn at import, in a module whose tasks draw
+    from it in processes that start from it
 
-    A generator made at import and used in a task is RSP002; a SeedSequence
-    made at import draws no entropy and is the same in every process.
+    What it does: finds np.random.seed(...), random.seed(...) or a draw at a
+    module's top level where the module starts processes whose tasks draw
+    on that state.
+
+    Why is this bad? Workers that run the script again (spawn, older
+    forkserver) or copy a process that ran it (fork) start alike and repeat
+    each other. dask's nanny reseeds NumPy, not random; loky's workers do not
+    run the main script.
+
+    Example:
+        np.random.seed(0)                # at import
+        with Pool() as pool: pool.map(task, range(n))
+
+    Use instead: seed nothing at import; pass each task a spawned seed.
     """
+    # A generator made at import and used in a task is RSP002; a
+    # SeedSequence made at import draws no entropy and is the same in
+    # every process.
     if not starts_processes(module):
         return
     drawn = globals_drawn_in_tasks(module)
@@ -2171,7 +2130,7 @@ def module_level_state(module):
             happens = at_import(name)
             if happens:
                 short = name.replace("numpy.random.", "np.random.")
-                yield node, "RSP004", (
+                yield node, (
                     f"{short} runs at import in a module whose tasks draw "
                     f"from that state in worker processes: {happens}; seed "
                     "nothing at import, and pass each task a spawned seed")
@@ -2252,12 +2211,50 @@ def at_import(name):
 # -- RSP005 seed-from-clock-or-id ---------------------------------------------
 
 
+@rule("RSP005", "seed-from-clock-or-id")
+def seed_from_clock_or_id(module):
+    """a task or a worker's hook seeds with the time, a process id, a uuid or
+    hash()
+
+    What it does: finds a task, pool initializer or worker_init_fn (lambdas
+    too) that seeds from time.time(), os.getpid(), uuid4() or hash().
+
+    Why is this bad? Tasks started in one clock tick, or run in one reused
+    worker, get the same seed; no run can be repeated. A str's hash() is the
+    same in forked and dask workers, and new in each spawn or loky worker.
+
+    Example:
+        worker_init_fn=lambda _: np.random.seed(int(time.time()))
+
+    Use instead:
+        worker_init_fn=lambda _: np.random.seed(torch.initial_seed() % 2**32)
+    """
+    yield from of_code("RSP005", what_tasks_do(module))
+    yield from of_code("RSP005", hook_seeds(module))
+
+
 # -- RSP006 spawn-from-shared-parent ------------------------------------------
 
 
-def spawns_from_shared_parents(module):
-    """RSP006: a task spawns children from a parent that every task shares:
-    one made at module level, or one object passed to every task."""
+@rule("RSP006", "spawn-from-shared-parent")
+def spawn_from_shared_parent(module):
+    """a task spawns children from a parent that every task shares
+
+    What it does: finds a task that calls .spawn() on a SeedSequence or
+    generator that every task shares.
+
+    Why is this bad? Threads that spawn at once can get the same child;
+    processes spawn from copies, which give every task the same children.
+
+    Example:
+        ROOT = np.random.SeedSequence(2024)
+        def task(i):
+            return np.random.default_rng(ROOT.spawn(1)[0]).random()
+
+    Use instead: spawn in the parent, ROOT.spawn(n), and hand each task one.
+    """
+    # The parent: one made at module level, or one object passed to
+    # every task.
     handoffs = [*task_handoffs(module), *thread_targets(module)]
     for expression, handoff in handoffs:
         for task in task_functions(module, expression):
@@ -2285,7 +2282,7 @@ def spawns_from_shared_parents(module):
                         shared = is_spawner(owner, parent,
                                             owner.scope_of.get(function))
                     if shared:
-                        yield node, "RSP006", (
+                        yield node, (
                             f"task {label(task)} spawns from {parent.id}, "
                             "which every task shares: threads that spawn "
                             "at once can get the same child, and processes "
@@ -2328,9 +2325,23 @@ def thread_targets(module):
 # -- RSP007 narrow-random-seed ------------------------------------------------
 
 
-def narrow_seeds(module):
-    """RSP007: many tasks seeded with random draws from 2**32 values or
-    fewer, which two tasks share by the birthday bound."""
+@rule("RSP007", "narrow-random-seed")
+def narrow_random_seed(module):
+    """many tasks get random seeds drawn from 2**32 values or fewer, which two
+    tasks share sooner than one expects (the birthday bound)
+
+    What it does: finds seeds drawn at random from 2**32 values or fewer for
+    many tasks: randint(2**31 - 1, size=n), randrange(2**32) in a loop.
+
+    Why is this bad? Two of n tasks share a seed with a chance of about
+    n**2 / 2**33 (the birthday bound): 1% at about 9,300 tasks.
+
+    Example:
+        seeds = rng.integers(2**32, size=n)
+
+    Use instead:
+        seeds = np.random.SeedSequence(root).spawn(n)
+    """
     for expression in seed_positions(module):
         draw = drawn_seeds(module, expression)
         if draw is None:
@@ -2339,7 +2350,7 @@ def narrow_seeds(module):
         one, half = birthday_figures(space)
         twice = f"2**{space.bit_length()}" if space & (space - 1) == 0 \
             else f"(2 * ({spelled(space)}))"
-        yield draw, "RSP007", (
+        yield draw, (
             f"random seeds drawn from {spelled(space)} values, one per task "
             f"({source_of(draw)}): two of n tasks share a seed, and draw the "
             f"same numbers, with a chance of about n**2 / {twice} (the "
@@ -2583,9 +2594,29 @@ def spelled(space):
 # -- RSP008 unseeded-library-call ---------------------------------------------
 
 
-def library_calls_in_tasks(module):
-    """RSP008: a process task calls a library function or class that draws
-    from NumPy's global random state when random_state is left at None."""
+@rule("RSP008", "unseeded-library-call")
+def unseeded_library_call(module):
+    """a task calls a library function or class that draws from NumPy's global
+    random state when its random_state is left at None (scikit-learn, SciPy)
+
+    What it does: finds, in a process task, a scikit-learn class or function
+    or a SciPy distribution's rvs that draws from NumPy's global state when
+    its random_state is left unset or None (KFold and the like only with
+    shuffle=True). The list is read from the libraries' signatures
+    (LIBRARY_RANDOM, written by tools/make_library_list.py).
+
+    Why is this bad? As RSP001: the draws come from the worker's global state.
+    A list cannot see your own wrappers, other libraries or SciPy's rng=
+    functions: the guard (rng_guard.py) sees those at run time.
+
+    Example:
+        def task(X):
+            return KMeans(3).fit(X)
+
+    Use instead:
+        def task(X, seed):
+            return KMeans(3, random_state=seed).fit(X)
+    """
     for expression, handoff in task_handoffs(module):
         kind = executor_kind(module, handoff)
         if kind == "thread":
@@ -2601,7 +2632,7 @@ def library_calls_in_tasks(module):
                     found = LIBRARY_RANDOM.get(name)
                     if found is None or not leaves_unset(node, *found):
                         continue
-                    yield node, "RSP008", library_message(
+                    yield node, library_message(
                         subject, name, found[0])
 
 
@@ -2640,11 +2671,35 @@ def library_message(subject, name, keyword):
         "own wrappers, or SciPy's functions that take rng=: the guard can")
 
 
-RULES = [global_state_in_tasks, library_calls_in_tasks, shared_generators, derived_seeds,
-         module_level_state, spawns_from_shared_parents, narrow_seeds]
+# -- RSP900 unreadable-file, RSP901 unparsable-file ---------------------------
+
+
+# A file that cannot be checked is a finding too, as flake8's E902 and E999
+# are: --select and --ignore take these codes like the others. parse()
+# raises them (CheckError); no rule looks for them.
+FILE_RULES = {code: Rule(code, name, None, inspect.cleandoc(doc))
+              for code, name, doc in [
+    ("RSP900", "unreadable-file", """
+    a file that cannot be read
+
+    As flake8's E902."""),
+    ("RSP901", "unparsable-file", """
+    a file that cannot be parsed (a syntax error, not Python, not a notebook)
+
+    As flake8's E999: a syntax error, syntax newer than the Python running
+    the checker, not Python, or not a notebook."""),
+]}
 
 
 # -- Running the rules --------------------------------------------------------
+
+
+# Where the site explains each code; one line per code, as the docstring
+# lists them (SARIF's rules say it).
+CODES = {code: f"{PAGE}#{code.lower()}" for code in RULES}
+FILE_CODES = {code: f"{PAGE}#running-the-checker" for code in FILE_RULES}
+SUMMARIES = {code: entry.summary
+             for code, entry in (RULES | FILE_RULES).items()}
 
 
 def findings_of(project, select=(), ignore=()):
@@ -2654,11 +2709,10 @@ def findings_of(project, select=(), ignore=()):
     findings = set()
     texts = {}  # module -> (lines, silenced)
     for module in project.modules:
-        for rule in RULES:
-            for node, code, message in rule(module):
-                if select and not code.startswith(tuple(select)):
-                    continue
-                if code.startswith(tuple(ignore)):
+        for code, checked in RULES.items():
+            wanted = reported(code, select, ignore)
+            for node, message in checked.find(module):
+                if not wanted:
                     continue
                 owner = module.owner(node)
                 if owner not in texts:
@@ -2882,6 +2936,15 @@ def code_list(text):
     return codes
 
 
+def explained(code_or_name):
+    """The Rule of a code (rsp001 too) or of a rule's name, or None."""
+    every = RULES | FILE_RULES
+    wanted = code_or_name.strip()
+    return every.get(wanted.upper()) or next(
+        (entry for entry in every.values() if entry.name == wanted.lower()),
+        None)
+
+
 FORMATS = ["text", "json", "github", "sarif"]
 
 
@@ -2902,8 +2965,10 @@ def main(argv=None):
                         help="a Python file or notebook, or a folder; "
                         "folders and files given together are checked as "
                         "one project, whose imports are followed")
-    parser.add_argument("--explain", metavar="CODE", type=str.upper,
-                        help="print a code's documentation and exit")
+    parser.add_argument("--explain", metavar="CODE",
+                        help="print the documentation of a code, or of a "
+                        "rule named as ruff names them (global-state-in-task)"
+                        ", and exit")
     parser.add_argument("--select", type=code_list, default=[],
                         help="report only these codes (comma-separated)")
     parser.add_argument("--ignore", type=code_list, default=[],
@@ -2918,13 +2983,14 @@ def main(argv=None):
         "Findings are sorted by path, line, column and code")
     arguments = parser.parse_args(argv)
     if arguments.explain:
-        doc = RULE_DOCS.get(arguments.explain)
-        if doc is None:
+        entry = explained(arguments.explain)
+        if entry is None:
             parser.error(f"unknown code {arguments.explain} (known: "
-                         f"{', '.join(RULE_DOCS)})")
-        print(f"{arguments.explain} {doc.rstrip()}")
+                         + ", ".join(f"{code} {entry.name}" for code, entry
+                                     in (RULES | FILE_RULES).items()) + ")")
+        print(f"{entry.code} {entry.name}\n\n{entry.doc}")
         if SITE_URL:
-            print(f"\nMore: {link(arguments.explain)}")
+            print(f"\nMore: {link(entry.code)}")
         return 0
     if not arguments.paths:
         parser.error("the following arguments are required: PATH")
