@@ -1633,6 +1633,8 @@ def rule(code, name):
     """Register the function below as the rule that finds code; each
     (node, message) it yields is a finding of that code."""
     def register(find):
+        if code in RULES or any(name == r.name for r in RULES.values()):
+            raise ValueError(f"{code} {name}: a code, or a name, has one rule")
         RULES[code] = Rule(code, name, find, inspect.cleandoc(find.__doc__))
         return find
     return register
