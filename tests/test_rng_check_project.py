@@ -12,6 +12,7 @@ be a reader's shape.
 """
 
 import importlib.util
+import inspect
 import re
 import subprocess
 import sys
@@ -455,16 +456,94 @@ def test_a_process_task_seeding_from_its_own_arguments_is_judged_by_the_seed_alo
     assert got == expected(tmp_path, {"workers.py": None})
 
 
-def test_each_codes_documentation_names_the_rules_that_find_it():
-    """ruff's rule pages, flake8-bugbear's visitors: each code's text opens
-    with the functions that find it, and those are the checker's rules (or
-    what they call)."""
-    rules = {rule.__name__ for rule in checker.RULES}
-    for code in checker.CODES:
-        names = checker.RULE_DOCS[code].split(":")[0].split(", ")
-        for name in names:
-            assert callable(getattr(checker, name, None)), (code, name)
-        assert rules & set(names) or code in {"RSP002", "RSP005"}, code
+RULE_CODES = [f"RSP00{number}" for number in range(1, 9)]
+RUFF_PARTS = ["What it does:", "Why is this bad?", "Example:", "Use instead:"]
+
+
+def test_each_code_has_exactly_one_rule_with_a_kebab_case_name():
+    """ruff's rules, flake8-bugbear's checks: each code is one function,
+    registered with @rule(code, name) and named after its rule."""
+    assert list(checker.RULES) == RULE_CODES
+    assert list(checker.FILE_RULES) == ["RSP900", "RSP901"]
+    every = [*checker.RULES.values(), *checker.FILE_RULES.values()]
+    names = [entry.name for entry in every]
+    assert len(set(names)) == len(names), names
+    for entry in every:
+        assert re.fullmatch(r"[a-z]+(-[a-z]+)+", entry.name), entry
+    for code, entry in checker.RULES.items():
+        assert entry.code == code
+        assert getattr(checker, entry.name.replace("-", "_")) is entry.find, code
+    # One @rule per code in the source, and a second one is refused.
+    source = CHECKER.read_text()
+    registered = re.findall(r'^@rule\("(RSP\d{3})", "([a-z-]+)"\)$', source, re.MULTILINE)
+    assert registered == [(entry.code, entry.name) for entry in checker.RULES.values()]
+    for code, name in [("RSP001", "another-name"), ("RSP999", "shared-generator")]:
+        with pytest.raises(ValueError, match="has one rule"):
+            checker.rule(code, name)(lambda module: iter(()))
+    assert list(checker.RULES) == RULE_CODES
+
+
+def test_each_rule_yields_only_nodes_and_messages_and_the_registry_adds_its_code(tmp_path):
+    """A rule yields (node, message); the finding gets the rule's code. On
+    the corpus, what the rules yield is what check_file reports."""
+    import ast
+
+    from checker_corpus import BUGGY
+
+    for number, source in enumerate(BUGGY.values()):
+        path = tmp_path / f"snippet{number}.py"
+        path.write_text(textwrap.dedent(source).lstrip("\n"))
+        project = checker.Project()
+        module = checker.load(path, project)
+        found = set()
+        for code, entry in checker.RULES.items():
+            for item in entry.find(module):
+                node, message = item  # two things, no code
+                assert isinstance(node, ast.AST) and isinstance(message, str), (code, item)
+                assert not message.startswith("RSP"), (code, message)
+                found.add((node.lineno, code, message))
+        reported = {(f.line, f.code, f.message) for f in checker.check_file(path)}
+        assert found == reported, source
+
+
+def test_each_rules_documentation_is_its_docstring_in_ruffs_four_parts():
+    """The docstring opens with the summary (SUMMARIES, SARIF's rules),
+    then ruff's four parts, each a paragraph, in order."""
+    for code, entry in checker.RULES.items():
+        assert entry.doc == inspect.cleandoc(entry.find.__doc__)
+        summary, *paragraphs = entry.doc.split("\n\n")
+        assert " ".join(summary.split()) == checker.SUMMARIES[code] == entry.summary
+        assert not any(part in summary for part in RUFF_PARTS), code
+        opening = [next((part for part in RUFF_PARTS if paragraph.startswith(part)), None)
+                   for paragraph in paragraphs]
+        assert [part for part in opening if part] == RUFF_PARTS, (code, opening)
+    for code, entry in checker.FILE_RULES.items():
+        assert entry.find is None and entry.summary == checker.SUMMARIES[code]
+        assert ("E902" if code == "RSP900" else "E999") in entry.doc
+
+
+def test_explain_takes_a_code_or_a_rules_name_and_prints_the_same():
+    every = {**checker.RULES, **checker.FILE_RULES}
+    for code, entry in every.items():
+        outputs = []
+        for given in [code, code.lower(), entry.name, entry.name.upper()]:
+            result = subprocess.run([sys.executable, str(CHECKER), "--explain", given],
+                                    capture_output=True, text=True, timeout=60)
+            assert result.returncode == 0 and result.stderr == "", (given, result.stderr)
+            outputs.append(result.stdout)
+        assert len(set(outputs)) == 1, code
+        assert outputs[0] == f"{code} {entry.name}\n\n{entry.doc}\n"
+    bad = subprocess.run([sys.executable, str(CHECKER), "--explain", "global-state"],
+                         capture_output=True, text=True, timeout=60)
+    assert bad.returncode == 2 and "unknown code global-state" in bad.stderr
+    assert "RSP001 global-state-in-task" in bad.stderr
+
+
+def test_the_module_docstring_names_each_rule():
+    docstring = " ".join(checker.__doc__.split())
+    names = ", ".join(f"{code} {entry.name}"
+                      for code, entry in {**checker.RULES, **checker.FILE_RULES}.items())
+    assert names + "." in docstring
 
 
 def test_a_ray_task_given_arithmetic_seeds_is_rsp003_and_its_own_reseed_is_right(tmp_path):

@@ -57,6 +57,13 @@ RSP900  a file that cannot be read
 RSP901  a file that cannot be parsed (a syntax error, not Python, not a
         notebook)
 
+Each code's rule also has a name, as ruff's rules do, and ``--explain``
+takes either (``--explain global-state-in-task``): RSP001
+global-state-in-task, RSP002 shared-generator, RSP003 derived-seed, RSP004
+global-state-at-import, RSP005 seed-from-clock-or-id, RSP006
+spawn-from-shared-parent, RSP007 narrow-random-seed, RSP008
+unseeded-library-call, RSP900 unreadable-file, RSP901 unparsable-file.
+
 The checker reads code; it does not run it. The files and folders given
 are one project: it follows the imports between them (``import
 pkg.helpers`` or a relative one, from a sibling), never beyond them. It finds the
@@ -79,6 +86,7 @@ examples, on the site this file comes from (SITE_URL).
 import argparse
 import ast
 import gc
+import inspect
 import io
 import json
 import math
@@ -100,191 +108,9 @@ if sys.version_info < (3, 11):  # before anything that older ones lack
 # prints no links.
 SITE_URL = ""
 
-# Each code is explained on the site's page about this checker.
-CODES = {code: f"auto_examples/check_your_code/plot_check_your_code.html#{code.lower()}"
-         for code in ["RSP001", "RSP002", "RSP003", "RSP004", "RSP005",
-                      "RSP006", "RSP007", "RSP008"]}
-# A file that cannot be checked is a finding too, as flake8's E902 and E999
-# are: --select and --ignore take these codes like the others.
-FILE_CODES = {
-    code: "auto_examples/check_your_code/plot_check_your_code.html#running-the-checker"
-    for code in ["RSP900", "RSP901"]}
-# One line per code, as the docstring lists them (SARIF's rules say it).
-SUMMARIES = {
-    "RSP001": "a parallel task draws from, or reseeds, a global random "
-              "state",
-    "RSP002": "one generator reaches every task: passed to each, made at "
-              "module level or kept on self; or a pool initializer or "
-              "worker_init_fn seeds every worker alike",
-    "RSP003": "a seed made by arithmetic on another seed, the loop counter "
-              "or a rank, or the bare loop counter, MPI rank or DataLoader "
-              "worker id",
-    "RSP004": "a global state seeded or drawn at import, in a module whose "
-              "tasks draw from it in processes that start from it",
-    "RSP005": "a task or a worker's hook seeds with the time, a process id, "
-              "a uuid or hash()",
-    "RSP006": "a task spawns children from a parent that every task shares",
-    "RSP007": "many tasks get random seeds drawn from 2**32 values or fewer, "
-              "which two tasks share sooner than one expects (the birthday "
-              "bound)",
-    "RSP008": "a task calls a library function or class that draws from "
-              "NumPy's global random state when its random_state is left "
-              "at None (scikit-learn, SciPy)",
-    "RSP900": "a file that cannot be read",
-    "RSP901": "a file that cannot be parsed (a syntax error, not Python, "
-              "not a notebook)",
-}
-
-# Each rule's documentation, as ruff's rule pages have it: what it does,
-# why it is bad, an example, what to use instead. ``--explain CODE`` prints
-# it; the function named first finds it.
-RULE_DOCS = {
-    "RSP001": """global_state_in_tasks: a task draws from a global random state
-
-What it does: finds a task (a function handed to joblib, multiprocessing,
-concurrent.futures, dask, pathos, pebble or Ray, or a thread), and what it
-calls across the project's files, that draws from NumPy's global state
-(np.random.rand...) or the random module's, or reseeds it.
-
-Why is this bad? No run can be repeated. Forked workers copy the parent's
-state and repeat each other once the parent has used numpy.random (NumPy 2
-makes the state at its first use); threads share one state and race for
-it. A process task that reseeds the worker's state with a seed of its own,
-or fresh entropy, is right and not reported; in threads it is.
-
-Example:
-    def task(i):
-        return np.random.randint(100, size=5)
-
-Use instead:
-    def task(seed):
-        return np.random.default_rng(seed).integers(100, size=5)
-    seeds = np.random.SeedSequence(2024).spawn(n)
-""",
-    "RSP002": """shared_generators, hook_seeds: one generator reaches every task
-
-What it does: finds one generator object given to every task (an
-argument, partial(), itertools.repeat, [rng] * n), made at module level
-(in this file or one it imports) or kept on self and used by a method
-handed to a pool; and a pool initializer or worker_init_fn that seeds
-every worker alike.
-
-Why is this bad? Processes unpickle copies in the same state and repeat
-each other; threads race for the one object. Ray actors each hold their
-own: not reported.
-
-Example:
-    rng = np.random.default_rng(0)
-    Parallel(n_jobs=2)(delayed(task)(rng) for _ in range(n))
-
-Use instead:
-    Parallel(n_jobs=2)(delayed(task)(child) for child in rng.spawn(n))
-""",
-    "RSP003": """derived_seeds: a seed made by arithmetic
-
-What it does: finds seeds made by arithmetic on another seed, the loop
-counter or a rank (seed + i, seed + rank in torch.manual_seed, env.seed,
-env.reset(seed=...), tf.random.set_seed), a loop counter as the seed, and
-a worker_init_fn that seeds with the worker id.
-
-Why is this bad? Runs with nearby roots share streams: run 1's task 0 is
-run 0's task 1. A worker id as the seed gives every epoch the same
-streams.
-
-Example:
-    torch.manual_seed(args.seed + rank)
-
-Use instead:
-    child = np.random.SeedSequence([rank, args.seed])
-    torch.manual_seed(int(child.generate_state(1)[0]))
-""",
-    "RSP004": """module_level_state: a global state seeded or drawn at import
-
-What it does: finds np.random.seed(...), random.seed(...) or a draw at a
-module's top level where the module starts processes whose tasks draw
-on that state.
-
-Why is this bad? Workers that run the script again (spawn, older
-forkserver) or copy a process that ran it (fork) start alike and repeat
-each other. dask's nanny reseeds NumPy, not random; loky's workers do not
-run the main script.
-
-Example:
-    np.random.seed(0)                # at import
-    with Pool() as pool: pool.map(task, range(n))
-
-Use instead: seed nothing at import; pass each task a spawned seed.
-""",
-    "RSP005": """global_state_in_tasks, hook_seeds: a seed from the clock, a pid,
-a uuid or hash()
-
-What it does: finds a task, pool initializer or worker_init_fn (lambdas
-too) that seeds from time.time(), os.getpid(), uuid4() or hash().
-
-Why is this bad? Tasks started in one clock tick, or run in one reused
-worker, get the same seed; no run can be repeated. A str's hash() is the
-same in forked and dask workers, and new in each spawn or loky worker.
-
-Example:
-    worker_init_fn=lambda _: np.random.seed(int(time.time()))
-
-Use instead:
-    worker_init_fn=lambda _: np.random.seed(torch.initial_seed() % 2**32)
-""",
-    "RSP006": """spawns_from_shared_parents: a task spawns from a shared parent
-
-What it does: finds a task that calls .spawn() on a SeedSequence or
-generator that every task shares.
-
-Why is this bad? Threads that spawn at once can get the same child;
-processes spawn from copies, which give every task the same children.
-
-Example:
-    ROOT = np.random.SeedSequence(2024)
-    def task(i):
-        return np.random.default_rng(ROOT.spawn(1)[0]).random()
-
-Use instead: spawn in the parent, ROOT.spawn(n), and hand each task one.
-""",
-    "RSP007": """narrow_seeds: random 32-bit seeds, one per task
-
-What it does: finds seeds drawn at random from 2**32 values or fewer for
-many tasks: randint(2**31 - 1, size=n), randrange(2**32) in a loop.
-
-Why is this bad? Two of n tasks share a seed with a chance of about
-n**2 / 2**33 (the birthday bound): 1% at about 9,300 tasks.
-
-Example:
-    seeds = rng.integers(2**32, size=n)
-
-Use instead:
-    seeds = np.random.SeedSequence(root).spawn(n)
-""",
-    "RSP008": """library_calls_in_tasks: a library call left at random_state=None
-
-What it does: finds, in a process task, a scikit-learn class or function
-or a SciPy distribution's rvs that draws from NumPy's global state when
-its random_state is left unset or None (KFold and the like only with
-shuffle=True). The list is read from the libraries' signatures
-(LIBRARY_RANDOM, written by tools/make_library_list.py).
-
-Why is this bad? As RSP001: the draws come from the worker's global state.
-A list cannot see your own wrappers, other libraries or SciPy's rng=
-functions: the guard (rng_guard.py) sees those at run time.
-
-Example:
-    def task(X):
-        return KMeans(3).fit(X)
-
-Use instead:
-    def task(X, seed):
-        return KMeans(3, random_state=seed).fit(X)
-""",
-    "RSP900": """a file that cannot be read (as flake8's E902)""",
-    "RSP901": """a file that cannot be parsed (as flake8's E999): a syntax
-error, syntax newer than the Python running the checker, not Python, or
-not a notebook""",
-}
+# Each code is explained in its section of the site's page about this
+# checker (RSP001 at #rsp001...; RSP900 and RSP901 at #running-the-checker).
+PAGE = "auto_examples/check_your_code/plot_check_your_code.html"
 
 # Folders that hold other people's code or build output, never searched.
 SKIPPED_FOLDERS = {".git", ".hg", ".svn", ".venv", "venv", ".tox", ".nox",
@@ -669,6 +495,9 @@ SYNONYMS = {"numpy.random.mtrand.": "numpy.random.",
             "joblib.parallel.": "joblib.",
             "distributed.client.": "distributed."}
 
+# rng.spawn(n), rng.bit_generator.spawn(n), rng.bit_generator.seed_seq...
+SPAWN_PATH = {"bit_generator", "seed_seq", "_bit_generator", "_seed_seq"}
+
 
 @dataclass(frozen=True, order=True)
 class Finding:
@@ -703,13 +532,14 @@ class CheckError(Exception):
                        self.message, self.cell)
 
 
-# -- Reading a module -----------------------------------------------------
+# -- Reading a module ---------------------------------------------------------
 
 
 # Syntax that Python 3.11 cannot read: type parameters (PEP 695, 3.12).
 NEWER_SYNTAX = re.compile(
     r"^\s*(type\s+\w+\s*(\[.*\])?\s*=|(async\s+)?def\s+\w+\s*\[|"
     r"class\s+\w+\s*\[)", re.MULTILINE)
+
 MAGIC = re.compile(r"^\s*[%!]|^\s*\w[\w.]*\?\s*$")  # %time, !pip, name?
 
 
@@ -821,6 +651,7 @@ def is_main_guard(node):
 
 
 FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+
 IMPORTS = (ast.Import, ast.ImportFrom)
 
 
@@ -865,6 +696,7 @@ class Module:
         self.call_names = {}
         self.attributes = {}  # class -> {attribute: values self.X gets}
         self.handoffs = None  # task_handoffs, once asked
+        self.walked = {}  # walk -> (project, findings): see walked_once
         self.classes = [node for node in self.nodes
                         if type(node) is ast.ClassDef]
         self.bindings = {}  # (scope, name) -> values assigned to it
@@ -1022,7 +854,7 @@ class Module:
         return None
 
 
-# -- A project: the files checked together --------------------------------
+# -- A project: the files checked together ------------------------------------
 
 
 class Project:
@@ -1092,7 +924,55 @@ class Project:
         return module
 
 
-# -- Tasks: the functions that run in parallel ---------------------------
+def module_name(path, root):
+    """The dotted name that imports give the file at path, found below the
+    folder root (and the packages that hold root), and whether it is a
+    package's __init__."""
+    path, root = Path(path), Path(root)
+    try:
+        parts = list(path.relative_to(root).with_suffix("").parts)
+    except ValueError:
+        parts, root = [path.stem], path.parent
+    package = bool(parts) and parts[-1] == "__init__"
+    if package:
+        parts.pop()
+    folder = root
+    for _ in range(32):  # the packages around root: pkg/sub/ given alone
+        if not (folder / "__init__.py").is_file() or not folder.name:
+            break
+        parts.insert(0, folder.name)
+        folder = folder.parent
+    return ".".join(part for part in parts if part.isidentifier()), package
+
+
+def load(path, project, root=None):
+    """Parse path into a Module of project; raises CheckError."""
+    tree, source, cells = parse(path)
+    name, package = module_name(path, root or Path(path).parent)
+    module = Module(tree, name, package, project)
+    module.path, module.source, module.cells = str(path), source, cells
+    project.add(module, path)
+    return module
+
+
+def python_files(path):
+    """path itself if it is not a folder, else the .py and .ipynb files
+    under it that are regular files (a FIFO named x.py is never opened)."""
+    if not path.is_dir():
+        yield path
+        return
+    for folder, subfolders, files in os.walk(path):
+        subfolders[:] = sorted(
+            name for name in subfolders
+            if name not in SKIPPED_FOLDERS and not name.endswith(".egg-info")
+            and not (Path(folder, name, "pyvenv.cfg").exists()))
+        for name in sorted(files):
+            if name.endswith((".py", ".ipynb")) and \
+                    Path(folder, name).is_file():
+                yield Path(folder, name)
+
+
+# -- Tasks: the functions that run in parallel --------------------------------
 
 
 def with_binding(module, node):
@@ -1130,6 +1010,27 @@ def executor_value(module, node):
         else:
             break
     return value if isinstance(value, ast.Call) else None
+
+
+def attribute_values(module, node):
+    """What self.NAME is assigned, in the class whose method node is in."""
+    classdef = module.enclosing(node, ast.ClassDef)
+    if classdef is None:
+        return []
+    table = module.attributes.get(classdef)
+    if table is None:
+        table = module.attributes[classdef] = {}
+        for inner in ast.walk(classdef):
+            if isinstance(inner, (ast.Assign, ast.AnnAssign)) and \
+                    inner.value is not None:
+                targets = inner.targets if isinstance(inner, ast.Assign) \
+                    else [inner.target]
+                for target in targets:
+                    if isinstance(target, ast.Attribute) and isinstance(
+                            target.value, ast.Name) and \
+                            target.value.id == "self":
+                        table.setdefault(target.attr, []).append(inner.value)
+    return table.get(node.attr, [])
 
 
 def executor_name(module, node):
@@ -1339,26 +1240,31 @@ def label(function):
         else f"'{function.name}'"
 
 
-# -- The rules ------------------------------------------------------------
-
-
-def seed_argument(module, call):
-    """The expression a seeding call is given as its seed, if any."""
-    if not isinstance(call, ast.Call):
-        return None
-    keyword = SEEDED_BY.get(module.call_name(call))
-    if keyword is None and isinstance(call.func, ast.Attribute):
-        method = call.func.attr
-        if method == "reset":  # env.reset(seed=s)
-            return next((k.value for k in call.keywords if k.arg == "seed"),
-                        None)
-        keyword = SEEDING_METHODS_ANY.get(method)
-    if keyword is None:
-        return None
-    for given in call.keywords:
-        if given.arg == keyword:
-            return given.value
-    return call.args[0] if call.args else None
+def argument_at(module, handoff, position):
+    """The expression that the call made from handoff gives its task at
+    position, and the loop the call sits in; (None, None) if unknown."""
+    if not isinstance(handoff, ast.Call):  # @delayed, a Process subclass
+        return None, None
+    name, call, given = module.call_name(handoff), handoff, []
+    if name in DELAYED:  # delayed(task)(...)
+        call = module.parent.get(handoff)
+        if not (isinstance(call, ast.Call) and call.func is handoff):
+            return None, None
+        given = call.args
+    elif name == "threading.Thread" or (name or "").endswith(".Process"):
+        for keyword in handoff.keywords:  # Thread(target=..., args=(...))
+            if keyword.arg == "args" and isinstance(keyword.value,
+                                                    (ast.Tuple, ast.List)):
+                given = keyword.value.elts
+    elif isinstance(handoff.func, ast.Attribute) and handoff.func.attr in {
+            "submit", "apply_async", "apply"}:  # submit(task, ...)
+        given = handoff.args[1:]
+    loop = module.enclosing(call, (
+        ast.For, ast.AsyncFor, ast.ListComp, ast.SetComp, ast.DictComp,
+        ast.GeneratorExp, ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
+    if len(given) <= position or isinstance(loop, FUNCTIONS) or not loop:
+        return None, None
+    return given[position], loop
 
 
 def executor_kind(module, handoff):
@@ -1431,36 +1337,72 @@ def joblib_kind(module):
     return "unknown" if kinds else "process"
 
 
-def global_state_in_tasks(module):
-    """RSP001 and RSP005: what each task, and what it calls, does."""
-    for expression, handoff in task_handoffs(module):
-        name = module.name_of(expression) if isinstance(
-            expression, ast.Attribute) else None
-        if name in GLOBAL_DRAWS:  # executor.submit(np.random.random, n)
-            yield from global_draw(
-                expression, name, f"the task {source_of(expression)} ",
-                None, executor_kind(module, handoff), module)
-            continue
-        kind = executor_kind(module, handoff)
-        for task in task_functions(module, expression):
-            # A worker process's state, reseeded by the task with a seed of
-            # its own or fresh entropy: what it then draws is the task's.
-            own = reseeded_by_task(module, task) if kind == "process" \
-                else set()
-            for function, subject, owner in reached_from(module, task):
-                for node in ast.walk(function):
-                    name = owner.call_name(node)
-                    if name in GLOBAL_DRAWS and name.split(".")[0] not in own:
-                        yield from global_draw(node, name, subject,
-                                               function, kind, owner)
-                    seed = seed_argument(owner, node)
-                    if seed is not None and clock_or_id(owner, seed):
-                        yield node, "RSP005", (
-                            f"{subject}seeds from the clock, a process id, "
-                            "a uuid or hash(): no run can be repeated, and "
-                            "tasks can get the same seed" + (
-                                HASHED if hashes(owner, seed) else "")
-                            + "; pass each task a spawned seed")
+# -- What several rules ask ---------------------------------------------------
+
+
+def walked_once(walk):
+    """A walk whose findings, (node, code, message), several rules share,
+    each taking its own code: it runs once per module (and project), not
+    once per rule."""
+    def findings(module):
+        project, found = module.walked.get(walk, (None, None))
+        if found is None or project is not module.project:
+            found = list(walk(module))
+            module.walked[walk] = (module.project, found)
+        return found
+    findings.__name__, findings.__doc__ = walk.__name__, walk.__doc__
+    return findings
+
+
+def of_code(code, found):
+    """(node, message) of each of a shared walk's findings of code."""
+    return ((node, message) for node, this, message in found if this == code)
+
+
+def seed_argument(module, call):
+    """The expression a seeding call is given as its seed, if any."""
+    if not isinstance(call, ast.Call):
+        return None
+    keyword = SEEDED_BY.get(module.call_name(call))
+    if keyword is None and isinstance(call.func, ast.Attribute):
+        method = call.func.attr
+        if method == "reset":  # env.reset(seed=s)
+            return next((k.value for k in call.keywords if k.arg == "seed"),
+                        None)
+        keyword = SEEDING_METHODS_ANY.get(method)
+    if keyword is None:
+        return None
+    for given in call.keywords:
+        if given.arg == keyword:
+            return given.value
+    return call.args[0] if call.args else None
+
+
+def clock_or_id(module, expression):
+    """True if the expression calls the clock, a process or thread id, a
+    uuid, or hash()."""
+    expression = module.value_of(expression) or expression
+    return any(module.call_name(node) in CLOCKS_AND_IDS
+               for node in ast.walk(expression)) or hashes(module, expression)
+
+
+def hashes(module, expression):
+    """True if the expression calls the built-in hash(), whose value for a
+    str is salted per interpreter: the same in forked workers, another in
+    each fresh one unless PYTHONHASHSEED is set."""
+    expression = module.value_of(expression) or expression
+    return any(isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+               and node.func.id == "hash" and "hash" not in module.functions
+               for node in ast.walk(expression))
+
+
+# What hash() of a str does in workers (measured in tests/test_rng_check.py).
+HASHED = (" (a str's hash() takes a salt that forked and forkserver workers "
+          "share and dask's workers fix, PYTHONHASHSEED=6640, so it is the "
+          "same in each of them; spawn and loky workers draw a new salt "
+          "unless PYTHONHASHSEED is set)")
+
+SEEDING = {"seed", "set_state", "setstate"}
 
 
 def own_seed(module, node, function):
@@ -1493,14 +1435,239 @@ def reseeded_by_task(module, task):
     return states
 
 
-# What hash() of a str does in workers (measured in tests/test_rng_check.py).
-HASHED = (" (a str's hash() takes a salt that forked and forkserver workers "
-          "share and dask's workers fix, PYTHONHASHSEED=6640, so it is the "
-          "same in each of them; spawn and loky workers draw a new salt "
-          "unless PYTHONHASHSEED is set)")
+def seeding_parameters(module, function):
+    """The parameters of function that it hands to a seeding call."""
+    module = module.owner(function)
+    names = {a.arg for a in function.args.posonlyargs + function.args.args}
+    return {seed.id for node in ast.walk(function)
+            if isinstance(seed := seed_argument(module, node), ast.Name)
+            and seed.id in names}
 
 
-SEEDING = {"seed", "set_state", "setstate"}
+def is_local(function, name):
+    """True when name is a parameter of function or assigned inside it."""
+    arguments = function.args
+    parameters = arguments.posonlyargs + arguments.args + \
+        arguments.kwonlyargs + [arguments.vararg, arguments.kwarg]
+    if name in {p.arg for p in parameters if p is not None}:
+        return True
+    return any(isinstance(node, ast.Name) and node.id == name and
+               isinstance(node.ctx, ast.Store) for node in ast.walk(function))
+
+
+def is_generator(module, expression, scope, kinds=GENERATORS):
+    """True for a generator made in this file, or a name bound to one
+    (through at most a few names: rng = rng, or a = b and b = a, end)."""
+    for _ in range(8):
+        if not isinstance(expression, ast.Name):
+            return module.call_name(expression) in kinds
+        values = module.bindings.get((scope, expression.id)) or \
+            module.bindings.get((module.tree, expression.id)) or []
+        if len(values) != 1:
+            return False
+        expression = values[0]
+    return False
+
+
+def bound_in_loop(loop):
+    """The names a loop or comprehension binds at each iteration."""
+    if isinstance(loop, (ast.For, ast.AsyncFor)):
+        nodes = [loop.target, *loop.body]
+    else:
+        nodes = [g.target for g in loop.generators]
+    return {node.id for top in nodes for node in ast.walk(top)
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)}
+
+
+def source_of(node, limit=60):
+    """The code of node, shortened; a stand-in when it is too deep."""
+    try:
+        text = ast.unparse(node)
+    except RecursionError:
+        return "a very long expression"
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+@walked_once
+def what_tasks_do(module):
+    """What each task, and what it calls, does with a global state: RSP001
+    (global_draw says what) and RSP005."""
+    for expression, handoff in task_handoffs(module):
+        name = module.name_of(expression) if isinstance(
+            expression, ast.Attribute) else None
+        if name in GLOBAL_DRAWS:  # executor.submit(np.random.random, n)
+            yield from global_draw(
+                expression, name, f"the task {source_of(expression)} ",
+                None, executor_kind(module, handoff), module)
+            continue
+        kind = executor_kind(module, handoff)
+        for task in task_functions(module, expression):
+            # A worker process's state, reseeded by the task with a seed of
+            # its own or fresh entropy: what it then draws is the task's.
+            own = reseeded_by_task(module, task) if kind == "process" \
+                else set()
+            for function, subject, owner in reached_from(module, task):
+                for node in ast.walk(function):
+                    name = owner.call_name(node)
+                    if name in GLOBAL_DRAWS and name.split(".")[0] not in own:
+                        yield from global_draw(node, name, subject,
+                                               function, kind, owner)
+                    seed = seed_argument(owner, node)
+                    if seed is not None and clock_or_id(owner, seed):
+                        yield node, "RSP005", (
+                            f"{subject}seeds from the clock, a process id, "
+                            "a uuid or hash(): no run can be repeated, and "
+                            "tasks can get the same seed" + (
+                                HASHED if hashes(owner, seed) else "")
+                            + "; pass each task a spawned seed")
+
+
+@walked_once
+def hook_seeds(module):
+    """RSP003 for a DataLoader's worker_init_fn that seeds with the worker
+    id; RSP002 for a pool initializer that seeds with its initargs; RSP005
+    for either that seeds from the clock, a pid, a uuid or hash()."""
+    for call in module.calls:
+        for keyword in call.keywords:
+            if keyword.arg not in {"worker_init_fn", "initializer"}:
+                continue
+            for hook in hooks(module, call, keyword):
+                owner = module.owner(hook)
+                for node in ast.walk(hook):
+                    seed = seed_argument(owner, node)
+                    if seed is not None and clock_or_id(owner, seed):
+                        yield node, "RSP005", (
+                            f"the {keyword.arg}{hook_label(hook)} seeds from "
+                            "the clock, a process id, a uuid or hash(): "
+                            "workers started together can get the same "
+                            "seed, and no run can be repeated" + (
+                                HASHED if hashes(owner, seed) else "") +
+                            "; seed with [worker id, root], a root that "
+                            "changes per run and epoch")
+                        continue
+                    if seed is not None and seeds_alike(owner, seed, hook):
+                        yield node, "RSP002", (
+                            f"the {keyword.arg}{hook_label(hook)} seeds every "
+                            f"worker with the same seed ({source_of(seed)})"
+                            ": the workers start alike and repeat each "
+                            "other; seed with [worker id, root], a root "
+                            "that changes per run and epoch")
+                        continue
+                    if not (isinstance(seed, ast.Name) and
+                            seed.id in seeding_parameters(module, hook)):
+                        continue
+                    if keyword.arg == "worker_init_fn":
+                        yield node, "RSP003", (
+                            f"the worker id ({seed.id}) is the seed: the "
+                            "workers of every epoch, and of every run, draw "
+                            "the same streams; seed with [worker id, root], "
+                            "a root that changes per run and epoch")
+                    elif not isinstance(hook, ast.Lambda):
+                        yield node, "RSP002", (
+                            f"the initializer '{hook.name}' seeds with its "
+                            "initargs, which every worker gets alike: the "
+                            "workers repeat each other; hand each worker "
+                            "its own spawned seed, from a queue")
+
+
+def hooks(module, call, keyword):
+    """The functions a worker_init_fn= or initializer= argument runs: a
+    lambda, a def of this file, or one imported from the project."""
+    value = keyword.value
+    if isinstance(value, ast.Lambda):
+        return [value]
+    if isinstance(value, ast.Call) and value.args and \
+            module.name_of(value.func) == "functools.partial":
+        value = value.args[0]
+    if isinstance(value, ast.Name) and value.id in module.functions:
+        return module.visible_functions(value)
+    if isinstance(value, ast.Attribute):
+        return method_functions(module, value) or \
+            imported_functions(module, value)
+    return imported_functions(module, value)
+
+
+def hook_label(hook):
+    return " (a lambda)" if isinstance(hook, ast.Lambda) else \
+        f" '{hook.name}'"
+
+
+def seeds_alike(module, seed, hook):
+    """True when a hook's seed is the same in every worker: it calls
+    nothing (torch.initial_seed() differs per worker), names none of the
+    hook's parameters or locals, and is not None (fresh entropy)."""
+    if isinstance(seed, ast.Constant) and seed.value is None:
+        return False
+    for node in ast.walk(seed):
+        if isinstance(node, ast.Call):
+            return False
+        if isinstance(node, ast.Name) and is_local(hook, node.id):
+            return False
+    return True
+
+
+# -- The rules ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A code, its name (kebab-case, as ruff names its rules), the function
+    that finds it, and its documentation: that function's docstring, whose
+    first paragraph is the summary (the module's docstring lists it, SARIF's
+    rules say it) and the rest the four parts of ruff's rule pages: what it
+    does, why is this bad, an example, what to use instead."""
+    code: str
+    name: str
+    find: object  # module -> (node, message) for each finding; None: a file
+    doc: str
+
+    @property
+    def summary(self):
+        return " ".join(self.doc.split("\n\n")[0].split())
+
+
+RULES = {}  # code -> Rule, in the order of the sections below: code order
+
+
+def rule(code, name):
+    """Register the function below as the rule that finds code; each
+    (node, message) it yields is a finding of that code."""
+    def register(find):
+        if code in RULES or any(name == r.name for r in RULES.values()):
+            raise ValueError(f"{code} {name}: a code, or a name, has one rule")
+        RULES[code] = Rule(code, name, find, inspect.cleandoc(find.__doc__))
+        return find
+    return register
+
+
+# -- RSP001 global-state-in-task ----------------------------------------------
+
+
+@rule("RSP001", "global-state-in-task")
+def global_state_in_task(module):
+    """a parallel task draws from, or reseeds, a global random state
+
+    What it does: finds a task (a function handed to joblib, multiprocessing,
+    concurrent.futures, dask, pathos, pebble or Ray, or a thread), and what it
+    calls across the project's files, that draws from NumPy's global state
+    (np.random.rand...) or the random module's, or reseeds it.
+
+    Why is this bad? No run can be repeated. Forked workers copy the parent's
+    state and repeat each other once the parent has used numpy.random (NumPy 2
+    makes the state at its first use); threads share one state and race for
+    it. A process task that reseeds the worker's state with a seed of its own,
+    or fresh entropy, is right and not reported; in threads it is.
+
+    Example:
+        def task(i):
+            return np.random.randint(100, size=5)
+
+    Use instead:
+        def task(seed):
+            return np.random.default_rng(seed).integers(100, size=5)
+        seeds = np.random.SeedSequence(2024).spawn(n)
+    """
+    yield from of_code("RSP001", what_tasks_do(module))
 
 
 def global_draw(node, name, subject, function, kind="unknown",
@@ -1562,325 +1729,86 @@ def global_draw(node, name, subject, function, kind="unknown",
         f"{happens}; draw from {generator} instead"
 
 
-def clock_or_id(module, expression):
-    """True if the expression calls the clock, a process or thread id, a
-    uuid, or hash()."""
-    expression = module.value_of(expression) or expression
-    return any(module.call_name(node) in CLOCKS_AND_IDS
-               for node in ast.walk(expression)) or hashes(module, expression)
+# -- RSP002 shared-generator --------------------------------------------------
 
 
-def hashes(module, expression):
-    """True if the expression calls the built-in hash(), whose value for a
-    str is salted per interpreter: the same in forked workers, another in
-    each fresh one unless PYTHONHASHSEED is set."""
-    expression = module.value_of(expression) or expression
-    return any(isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-               and node.func.id == "hash" and "hash" not in module.functions
-               for node in ast.walk(expression))
+@rule("RSP002", "shared-generator")
+def shared_generator(module):
+    """one generator reaches every task: passed to each, made at module level
+    or kept on self; or a pool initializer or worker_init_fn seeds every worker
+    alike
 
+    What it does: finds one generator object given to every task (an
+    argument, partial(), itertools.repeat, [rng] * n), made at module level
+    (in this file or one it imports) or kept on self and used by a method
+    handed to a pool; and a pool initializer or worker_init_fn that seeds
+    every worker alike.
 
-def loop_counters(module, node):
-    """Names counting the iterations of the loops around node."""
-    counters = set()
-    while node in module.parent:
-        node = module.parent[node]
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef,
-                             ast.Lambda)):
-            break
-        loops = []
-        if isinstance(node, (ast.For, ast.AsyncFor)):
-            loops = [(node.target, node.iter)]
-        elif isinstance(node, (ast.ListComp, ast.SetComp, ast.DictComp,
-                               ast.GeneratorExp)):
-            loops = [(g.target, g.iter) for g in node.generators]
-        for target, iterable in loops:
-            if not (isinstance(iterable, ast.Call) and
-                    isinstance(iterable.func, ast.Name)):
-                continue
-            if iterable.func.id == "range" and isinstance(target, ast.Name):
-                counters.add(target.id)
-            elif iterable.func.id == "enumerate" and \
-                    isinstance(target, ast.Tuple) and \
-                    isinstance(target.elts[0], ast.Name):
-                counters.add(target.elts[0].id)
-    return counters
+    Why is this bad? Processes unpickle copies in the same state and repeat
+    each other; threads race for the one object. Ray actors each hold their
+    own: not reported.
 
+    Example:
+        rng = np.random.default_rng(0)
+        Parallel(n_jobs=2)(delayed(task)(rng) for _ in range(n))
 
-ARITHMETIC = (ast.Add, ast.Sub, ast.Mult, ast.BitXor, ast.BitOr, ast.LShift)
-
-
-def is_arithmetic(node):
-    """seed + i, seed * 1000 + i: arithmetic on a name, not on constants
-    only, and not a list joined to another ([seed] + ids is hashed)."""
-    return isinstance(node, ast.BinOp) and isinstance(node.op, ARITHMETIC) \
-        and not any(isinstance(side, (ast.List, ast.Tuple, ast.ListComp))
-                    for side in (node.left, node.right)) \
-        and not all(isinstance(leaf, (ast.Constant, ast.operator, ast.BinOp,
-                                      ast.UnaryOp, ast.unaryop))
-                    for leaf in ast.walk(node))
-
-
-def source_of(node, limit=60):
-    """The code of node, shortened; a stand-in when it is too deep."""
-    try:
-        text = ast.unparse(node)
-    except RecursionError:
-        return "a very long expression"
-    return text if len(text) <= limit else text[:limit - 3] + "..."
-
-
-def seeding_parameters(module, function):
-    """The parameters of function that it hands to a seeding call."""
-    module = module.owner(function)
-    names = {a.arg for a in function.args.posonlyargs + function.args.args}
-    return {seed.id for node in ast.walk(function)
-            if isinstance(seed := seed_argument(module, node), ast.Name)
-            and seed.id in names}
-
-
-def comprehension_of(module, loop, name):
-    """The comprehension that the loop binding name iterates over, if the
-    loop is ``for name in NAME`` and NAME was bound to one."""
-    if isinstance(loop, (ast.For, ast.AsyncFor)):
-        pairs = [(loop.target, loop.iter)]
-    elif isinstance(loop, (ast.ListComp, ast.GeneratorExp, ast.SetComp)):
-        pairs = [(g.target, g.iter) for g in loop.generators]
-    else:
-        return None
-    for target, iterable in pairs:
-        if isinstance(target, ast.Name) and target.id == name:
-            value = module.value_of(iterable)
-            if isinstance(value, (ast.ListComp, ast.GeneratorExp)):
-                return value
-    return None
-
-
-ARITHMETIC_SEED = ("seed made by arithmetic, {}: runs with nearby roots "
-                   "share streams; use SeedSequence(root).spawn(n) or "
-                   "default_rng([i, root]) (where an int is needed, as in "
-                   "torch.manual_seed or env.seed: "
-                   "SeedSequence([i, root]).generate_state(1)[0])")
-
-
-def seeds_handed_to_tasks(module):
-    """RSP003 outside the seeding call: a task seeds with a parameter that
-    its callers fill with arithmetic, there or in a list of seeds."""
+    Use instead:
+        Parallel(n_jobs=2)(delayed(task)(child) for child in rng.spawn(n))
+    """
+    message = ("the generator {} goes to every task: copies in processes "
+               "repeat the same numbers, threads race for it; spawn one "
+               "per task with generator.spawn(n)")
+    for name, task, where in module_generators_in_tasks(module):
+        yield name, (
+            f"task {label(task)} draws from {source_of(name)}, a generator "
+            f"made {where}: loky and spawn workers each get a copy in the "
+            "same state and repeat each other, forked workers copy it, "
+            "threads race for it; pass each task a spawned seed instead")
     for expression, handoff in task_handoffs(module):
         if not isinstance(handoff, ast.Call):
             continue
-        for task in task_functions(module, expression):
-            seeders = seeding_parameters(module, task)
-            names = [] if isinstance(task, ast.Lambda) else \
-                [a.arg for a in task.args.posonlyargs + task.args.args]
-            for position, name in enumerate(names):
-                if name not in seeders:
-                    continue
-                given, loop = argument_at(module, handoff, position)
-                if position == 0 and len(handoff.args) > 1 and isinstance(
-                        handoff.func, ast.Attribute) and handoff.func.attr in {
-                        "map", "imap", "imap_unordered", "map_async"}:
-                    # pool.map(task, seeds)
-                    values = module.value_of(handoff.args[1])
-                    if isinstance(values, (ast.ListComp, ast.GeneratorExp)) \
-                            and is_arithmetic(values.elt):
-                        yield values.elt, "RSP003", ARITHMETIC_SEED.format(
-                            source_of(values.elt))
-                if is_arithmetic(given):
-                    yield given, "RSP003", ARITHMETIC_SEED.format(
-                        source_of(given))
-                elif isinstance(given, ast.Name) and loop is not None:
-                    values = comprehension_of(module, loop, given.id)
-                    if values is not None and is_arithmetic(values.elt):
-                        yield values.elt, "RSP003", ARITHMETIC_SEED.format(
-                            source_of(values.elt))
-
-
-def hooks(module, call, keyword):
-    """The functions a worker_init_fn= or initializer= argument runs: a
-    lambda, a def of this file, or one imported from the project."""
-    value = keyword.value
-    if isinstance(value, ast.Lambda):
-        return [value]
-    if isinstance(value, ast.Call) and value.args and \
-            module.name_of(value.func) == "functools.partial":
-        value = value.args[0]
-    if isinstance(value, ast.Name) and value.id in module.functions:
-        return module.visible_functions(value)
-    if isinstance(value, ast.Attribute):
-        return method_functions(module, value) or \
-            imported_functions(module, value)
-    return imported_functions(module, value)
-
-
-def hook_label(hook):
-    return " (a lambda)" if isinstance(hook, ast.Lambda) else \
-        f" '{hook.name}'"
-
-
-def seeds_alike(module, seed, hook):
-    """True when a hook's seed is the same in every worker: it calls
-    nothing (torch.initial_seed() differs per worker), names none of the
-    hook's parameters or locals, and is not None (fresh entropy)."""
-    if isinstance(seed, ast.Constant) and seed.value is None:
-        return False
-    for node in ast.walk(seed):
-        if isinstance(node, ast.Call):
-            return False
-        if isinstance(node, ast.Name) and is_local(hook, node.id):
-            return False
-    return True
-
-
-def hook_seeds(module):
-    """RSP003 for a DataLoader's worker_init_fn that seeds with the worker
-    id; RSP002 for a pool initializer that seeds with its initargs; RSP005
-    for either that seeds from the clock, a pid, a uuid or hash()."""
-    for call in module.calls:
-        for keyword in call.keywords:
-            if keyword.arg not in {"worker_init_fn", "initializer"}:
-                continue
-            for hook in hooks(module, call, keyword):
-                owner = module.owner(hook)
-                for node in ast.walk(hook):
-                    seed = seed_argument(owner, node)
-                    if seed is not None and clock_or_id(owner, seed):
-                        yield node, "RSP005", (
-                            f"the {keyword.arg}{hook_label(hook)} seeds from "
-                            "the clock, a process id, a uuid or hash(): "
-                            "workers started together can get the same "
-                            "seed, and no run can be repeated" + (
-                                HASHED if hashes(owner, seed) else "") +
-                            "; seed with [worker id, root], a root that "
-                            "changes per run and epoch")
-                        continue
-                    if seed is not None and seeds_alike(owner, seed, hook):
-                        yield node, "RSP002", (
-                            f"the {keyword.arg}{hook_label(hook)} seeds every "
-                            f"worker with the same seed ({source_of(seed)})"
-                            ": the workers start alike and repeat each "
-                            "other; seed with [worker id, root], a root "
-                            "that changes per run and epoch")
-                        continue
-                    if not (isinstance(seed, ast.Name) and
-                            seed.id in seeding_parameters(module, hook)):
-                        continue
-                    if keyword.arg == "worker_init_fn":
-                        yield node, "RSP003", (
-                            f"the worker id ({seed.id}) is the seed: the "
-                            "workers of every epoch, and of every run, draw "
-                            "the same streams; seed with [worker id, root], "
-                            "a root that changes per run and epoch")
-                    elif not isinstance(hook, ast.Lambda):
-                        yield node, "RSP002", (
-                            f"the initializer '{hook.name}' seeds with its "
-                            "initargs, which every worker gets alike: the "
-                            "workers repeat each other; hand each worker "
-                            "its own spawned seed, from a queue")
-
-
-def unwrapped(value):
-    """The seed inside int(...), abs(...) or ... % 2**32."""
-    for _ in range(4):
-        if isinstance(value, ast.Call) and len(value.args) == 1 and \
-                isinstance(value.func, ast.Name) and \
-                value.func.id in {"int", "abs"}:
-            value = value.args[0]
-        elif isinstance(value, ast.BinOp) and isinstance(value.op, ast.Mod):
-            value = value.left
-        else:
-            break
-    return value
-
-
-def derived_seeds(module):
-    """RSP003: seed + i, seed * 1000 + i, or the bare loop counter."""
-    for node in module.calls:
-        seed = seed_argument(module, node)
-        if seed is None:
+        scope = module.scope_of.get(handoff, module.tree)
+        given = []  # partial(task, rng=rng), or itertools.repeat(rng)
+        while isinstance(expression, ast.Call) and expression.args and \
+                module.name_of(expression.func) in TASK_WRAPPERS:
+            expression = expression.args[0]
+        if isinstance(expression, ast.Call) and module.name_of(
+                expression.func) == "functools.partial":
+            given += expression.args[1:] + [k.value
+                                            for k in expression.keywords]
+        for argument in handoff.args[1:]:
+            given += [node.args[0] for node in ast.walk(argument)
+                      if module.call_name(node) == "itertools.repeat"
+                      and isinstance(node, ast.Call) and node.args]
+        for argument in given:
+            if isinstance(argument, ast.Name) and \
+                    is_generator(module, argument, scope):
+                yield argument, message.format(argument.id)
+    for node in module.nodes:
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
+            # [generator] * n
+            for side in (node.left, node.right):
+                if isinstance(side, ast.List) and len(side.elts) == 1 and \
+                        is_generator(module, side.elts[0],
+                                     module.scope_of.get(node, module.tree)):
+                    yield side.elts[0], message.format(
+                        ast.unparse(side.elts[0]))
+        if not isinstance(node, ast.Call):
             continue
-        value = unwrapped(module.value_of(seed))
-        if is_arithmetic(value) and not clock_or_id(module, value):
-            # (arithmetic on the clock is RSP005's)
-            yield node, "RSP003", ARITHMETIC_SEED.format(source_of(value))
-        elif isinstance(seed, ast.Name) and \
-                seed.id in loop_counters(module, node):
-            yield node, "RSP003", (
-                f"the loop counter {seed.id} is the seed: every loop seeded "
-                "this way repeats the same streams; use "
-                "SeedSequence(root).spawn(n) or default_rng([i, root])")
-        elif is_mpi_rank(module, value):
-            yield node, "RSP003", (
-                f"the MPI rank ({source_of(seed)}) is the seed: every run, "
-                "and every program seeded this way, draws the same streams "
-                "on each rank; seed with [rank, root], a root that changes "
-                "per run, or scatter children of SeedSequence(root).spawn("
-                "comm.size)")
-    yield from seeds_handed_to_tasks(module)
-    yield from hook_seeds(module)
-    yield from seeds_given_to_seeders(module)
-
-
-def seeds_given_to_seeders(module):
-    """RSP003: arithmetic handed to a function of the project that seeds
-    with that parameter: set_seed(args.seed + rank), where set_seed, in
-    this file or another, calls np.random.seed(seed)."""
-    cache = module.project.seeders if module.project else {}
-    for call in module.calls:
-        if not call.args or not isinstance(call.func, (ast.Name,
-                                                       ast.Attribute)):
+        loop = module.enclosing(node, (
+            ast.For, ast.AsyncFor, ast.ListComp, ast.SetComp, ast.DictComp,
+            ast.GeneratorExp, ast.FunctionDef, ast.AsyncFunctionDef,
+            ast.Lambda))
+        if loop is None or isinstance(loop, (ast.FunctionDef, ast.Lambda,
+                                             ast.AsyncFunctionDef)):
             continue
-        if not any(is_arithmetic(argument) for argument in call.args):
-            continue
-        func = call.func
-        if isinstance(func, ast.Attribute) and func.attr == "remote":
-            func = func.value  # a Ray task: task.remote(seed + i)
-        if isinstance(func, ast.Name) and func.id in module.functions:
-            functions = module.visible_functions(func)
-        elif isinstance(func, (ast.Name, ast.Attribute)):
-            functions = imported_functions(module, func)
-        else:
-            functions = []
-        for function in functions:
-            if isinstance(function, ast.Lambda):
-                continue
-            if id(function) not in cache:
-                cache[id(function)] = seeding_parameters(module, function)
-            names = [a.arg for a in function.args.posonlyargs +
-                     function.args.args]
-            for position, argument in enumerate(call.args):
-                if position < len(names) and \
-                        names[position] in cache[id(function)] and \
-                        is_arithmetic(argument):
-                    yield argument, "RSP003", ARITHMETIC_SEED.format(
-                        source_of(argument))
-
-
-def is_mpi_rank(module, expression):
-    """True for mpi4py's comm.Get_rank() or comm.rank, or a name bound to
-    one, as a whole seed (not inside arithmetic: that is the other case)."""
-    if isinstance(expression, ast.Call):
-        name = module.call_name(expression) or ""
-        return name.startswith("mpi4py.") and name.endswith(".Get_rank")
-    if isinstance(expression, ast.Attribute) and expression.attr == "rank":
-        base = module.name_of(expression.value) or module.name_of(
-            module.value_of(expression.value) or expression.value) or ""
-        return base.startswith("mpi4py.")
-    return False
-
-
-def is_generator(module, expression, scope, kinds=GENERATORS):
-    """True for a generator made in this file, or a name bound to one
-    (through at most a few names: rng = rng, or a = b and b = a, end)."""
-    for _ in range(8):
-        if not isinstance(expression, ast.Name):
-            return module.call_name(expression) in kinds
-        values = module.bindings.get((scope, expression.id)) or \
-            module.bindings.get((module.tree, expression.id)) or []
-        if len(values) != 1:
-            return False
-        expression = values[0]
-    return False
+        scope = module.scope_of.get(node, module.tree)
+        for argument in task_arguments(module, node):
+            if isinstance(argument, ast.Name) and \
+                    argument.id not in bound_in_loop(loop) and \
+                    is_generator(module, argument, scope):
+                yield argument, message.format(argument.id)
+    yield from of_code("RSP002", hook_seeds(module))
 
 
 def task_arguments(module, call):
@@ -1901,16 +1829,6 @@ def task_arguments(module, call):
         else:
             flat.append(argument)
     return flat
-
-
-def bound_in_loop(loop):
-    """The names a loop or comprehension binds at each iteration."""
-    if isinstance(loop, (ast.For, ast.AsyncFor)):
-        nodes = [loop.target, *loop.body]
-    else:
-        nodes = [g.target for g in loop.generators]
-    return {node.id for top in nodes for node in ast.walk(top)
-            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)}
 
 
 def module_generators_in_tasks(module):
@@ -1961,193 +1879,263 @@ def module_level_generator(module, node, function):
     return None
 
 
-def attribute_values(module, node):
-    """What self.NAME is assigned, in the class whose method node is in."""
-    classdef = module.enclosing(node, ast.ClassDef)
-    if classdef is None:
-        return []
-    table = module.attributes.get(classdef)
-    if table is None:
-        table = module.attributes[classdef] = {}
-        for inner in ast.walk(classdef):
-            if isinstance(inner, (ast.Assign, ast.AnnAssign)) and \
-                    inner.value is not None:
-                targets = inner.targets if isinstance(inner, ast.Assign) \
-                    else [inner.target]
-                for target in targets:
-                    if isinstance(target, ast.Attribute) and isinstance(
-                            target.value, ast.Name) and \
-                            target.value.id == "self":
-                        table.setdefault(target.attr, []).append(inner.value)
-    return table.get(node.attr, [])
+# -- RSP003 derived-seed ------------------------------------------------------
 
 
-def shared_generators(module):
-    """RSP002: one generator object given to every task, or made at
-    module level and used in a task."""
-    message = ("the generator {} goes to every task: copies in processes "
-               "repeat the same numbers, threads race for it; spawn one "
-               "per task with generator.spawn(n)")
-    for name, task, where in module_generators_in_tasks(module):
-        yield name, "RSP002", (
-            f"task {label(task)} draws from {source_of(name)}, a generator "
-            f"made {where}: loky and spawn workers each get a copy in the "
-            "same state and repeat each other, forked workers copy it, "
-            "threads race for it; pass each task a spawned seed instead")
+@rule("RSP003", "derived-seed")
+def derived_seed(module):
+    """a seed made by arithmetic on another seed, the loop counter or a rank,
+    or the bare loop counter, MPI rank or DataLoader worker id
+
+    What it does: finds seeds made by arithmetic on another seed, the loop
+    counter or a rank (seed + i, seed + rank in torch.manual_seed, env.seed,
+    env.reset(seed=...), tf.random.set_seed), a loop counter as the seed, and
+    a worker_init_fn that seeds with the worker id.
+
+    Why is this bad? Runs with nearby roots share streams: run 1's task 0 is
+    run 0's task 1. A worker id as the seed gives every epoch the same
+    streams.
+
+    Example:
+        torch.manual_seed(args.seed + rank)
+
+    Use instead:
+        child = np.random.SeedSequence([rank, args.seed])
+        torch.manual_seed(int(child.generate_state(1)[0]))
+    """
+    for node in module.calls:
+        seed = seed_argument(module, node)
+        if seed is None:
+            continue
+        value = unwrapped(module.value_of(seed))
+        if is_arithmetic(value) and not clock_or_id(module, value):
+            # (arithmetic on the clock is RSP005's)
+            yield node, ARITHMETIC_SEED.format(source_of(value))
+        elif isinstance(seed, ast.Name) and \
+                seed.id in loop_counters(module, node):
+            yield node, (
+                f"the loop counter {seed.id} is the seed: every loop seeded "
+                "this way repeats the same streams; use "
+                "SeedSequence(root).spawn(n) or default_rng([i, root])")
+        elif is_mpi_rank(module, value):
+            yield node, (
+                f"the MPI rank ({source_of(seed)}) is the seed: every run, "
+                "and every program seeded this way, draws the same streams "
+                "on each rank; seed with [rank, root], a root that changes "
+                "per run, or scatter children of SeedSequence(root).spawn("
+                "comm.size)")
+    yield from seeds_handed_to_tasks(module)
+    yield from of_code("RSP003", hook_seeds(module))
+    yield from seeds_given_to_seeders(module)
+
+
+ARITHMETIC_SEED = ("seed made by arithmetic, {}: runs with nearby roots "
+                   "share streams; use SeedSequence(root).spawn(n) or "
+                   "default_rng([i, root]) (where an int is needed, as in "
+                   "torch.manual_seed or env.seed: "
+                   "SeedSequence([i, root]).generate_state(1)[0])")
+
+ARITHMETIC = (ast.Add, ast.Sub, ast.Mult, ast.BitXor, ast.BitOr, ast.LShift)
+
+
+def is_arithmetic(node):
+    """seed + i, seed * 1000 + i: arithmetic on a name, not on constants
+    only, and not a list joined to another ([seed] + ids is hashed)."""
+    return isinstance(node, ast.BinOp) and isinstance(node.op, ARITHMETIC) \
+        and not any(isinstance(side, (ast.List, ast.Tuple, ast.ListComp))
+                    for side in (node.left, node.right)) \
+        and not all(isinstance(leaf, (ast.Constant, ast.operator, ast.BinOp,
+                                      ast.UnaryOp, ast.unaryop))
+                    for leaf in ast.walk(node))
+
+
+def unwrapped(value):
+    """The seed inside int(...), abs(...) or ... % 2**32."""
+    for _ in range(4):
+        if isinstance(value, ast.Call) and len(value.args) == 1 and \
+                isinstance(value.func, ast.Name) and \
+                value.func.id in {"int", "abs"}:
+            value = value.args[0]
+        elif isinstance(value, ast.BinOp) and isinstance(value.op, ast.Mod):
+            value = value.left
+        else:
+            break
+    return value
+
+
+def loop_counters(module, node):
+    """Names counting the iterations of the loops around node."""
+    counters = set()
+    while node in module.parent:
+        node = module.parent[node]
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef,
+                             ast.Lambda)):
+            break
+        loops = []
+        if isinstance(node, (ast.For, ast.AsyncFor)):
+            loops = [(node.target, node.iter)]
+        elif isinstance(node, (ast.ListComp, ast.SetComp, ast.DictComp,
+                               ast.GeneratorExp)):
+            loops = [(g.target, g.iter) for g in node.generators]
+        for target, iterable in loops:
+            if not (isinstance(iterable, ast.Call) and
+                    isinstance(iterable.func, ast.Name)):
+                continue
+            if iterable.func.id == "range" and isinstance(target, ast.Name):
+                counters.add(target.id)
+            elif iterable.func.id == "enumerate" and \
+                    isinstance(target, ast.Tuple) and \
+                    isinstance(target.elts[0], ast.Name):
+                counters.add(target.elts[0].id)
+    return counters
+
+
+def is_mpi_rank(module, expression):
+    """True for mpi4py's comm.Get_rank() or comm.rank, or a name bound to
+    one, as a whole seed (not inside arithmetic: that is the other case)."""
+    if isinstance(expression, ast.Call):
+        name = module.call_name(expression) or ""
+        return name.startswith("mpi4py.") and name.endswith(".Get_rank")
+    if isinstance(expression, ast.Attribute) and expression.attr == "rank":
+        base = module.name_of(expression.value) or module.name_of(
+            module.value_of(expression.value) or expression.value) or ""
+        return base.startswith("mpi4py.")
+    return False
+
+
+def seeds_handed_to_tasks(module):
+    """RSP003 outside the seeding call: a task seeds with a parameter that
+    its callers fill with arithmetic, there or in a list of seeds."""
     for expression, handoff in task_handoffs(module):
         if not isinstance(handoff, ast.Call):
             continue
-        scope = module.scope_of.get(handoff, module.tree)
-        given = []  # partial(task, rng=rng), or itertools.repeat(rng)
-        while isinstance(expression, ast.Call) and expression.args and \
-                module.name_of(expression.func) in TASK_WRAPPERS:
-            expression = expression.args[0]
-        if isinstance(expression, ast.Call) and module.name_of(
-                expression.func) == "functools.partial":
-            given += expression.args[1:] + [k.value
-                                            for k in expression.keywords]
-        for argument in handoff.args[1:]:
-            given += [node.args[0] for node in ast.walk(argument)
-                      if module.call_name(node) == "itertools.repeat"
-                      and isinstance(node, ast.Call) and node.args]
-        for argument in given:
-            if isinstance(argument, ast.Name) and \
-                    is_generator(module, argument, scope):
-                yield argument, "RSP002", message.format(argument.id)
-    for node in module.nodes:
-        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
-            # [generator] * n
-            for side in (node.left, node.right):
-                if isinstance(side, ast.List) and len(side.elts) == 1 and \
-                        is_generator(module, side.elts[0],
-                                     module.scope_of.get(node, module.tree)):
-                    yield side.elts[0], "RSP002", message.format(
-                        ast.unparse(side.elts[0]))
-        if not isinstance(node, ast.Call):
-            continue
-        loop = module.enclosing(node, (
-            ast.For, ast.AsyncFor, ast.ListComp, ast.SetComp, ast.DictComp,
-            ast.GeneratorExp, ast.FunctionDef, ast.AsyncFunctionDef,
-            ast.Lambda))
-        if loop is None or isinstance(loop, (ast.FunctionDef, ast.Lambda,
-                                             ast.AsyncFunctionDef)):
-            continue
-        scope = module.scope_of.get(node, module.tree)
-        for argument in task_arguments(module, node):
-            if isinstance(argument, ast.Name) and \
-                    argument.id not in bound_in_loop(loop) and \
-                    is_generator(module, argument, scope):
-                yield argument, "RSP002", message.format(argument.id)
-
-
-SPAWNERS = GENERATORS | {"numpy.random.SeedSequence"}
-# rng.spawn(n), rng.bit_generator.spawn(n), rng.bit_generator.seed_seq...
-SPAWN_PATH = {"bit_generator", "seed_seq", "_bit_generator", "_seed_seq"}
-
-
-def spawned_parent(node):
-    """The name that parent.spawn(n) spawns from, if node is such a call."""
-    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-            and node.func.attr == "spawn"):
-        return None
-    parent = node.func.value
-    while isinstance(parent, ast.Attribute) and parent.attr in SPAWN_PATH:
-        parent = parent.value
-    return parent if isinstance(parent, ast.Name) else None
-
-
-def is_spawner(module, expression, scope):
-    """True for a SeedSequence or generator made here, or a name bound to
-    exactly one."""
-    return is_generator(module, expression, scope, SPAWNERS)
-
-
-def is_local(function, name):
-    """True when name is a parameter of function or assigned inside it."""
-    arguments = function.args
-    parameters = arguments.posonlyargs + arguments.args + \
-        arguments.kwonlyargs + [arguments.vararg, arguments.kwarg]
-    if name in {p.arg for p in parameters if p is not None}:
-        return True
-    return any(isinstance(node, ast.Name) and node.id == name and
-               isinstance(node.ctx, ast.Store) for node in ast.walk(function))
-
-
-def thread_targets(module):
-    """(target, call) for threading.Thread(target=...), a task too, and
-    the run() of a threading.Thread subclass."""
-    yield from subclass_runs(module, {"threading.Thread"})
-    for node in module.calls:
-        if module.call_name(node) == "threading.Thread":
-            for keyword in node.keywords:
-                if keyword.arg == "target":
-                    yield keyword.value, node
-
-
-def argument_at(module, handoff, position):
-    """The expression that the call made from handoff gives its task at
-    position, and the loop the call sits in; (None, None) if unknown."""
-    if not isinstance(handoff, ast.Call):  # @delayed, a Process subclass
-        return None, None
-    name, call, given = module.call_name(handoff), handoff, []
-    if name in DELAYED:  # delayed(task)(...)
-        call = module.parent.get(handoff)
-        if not (isinstance(call, ast.Call) and call.func is handoff):
-            return None, None
-        given = call.args
-    elif name == "threading.Thread" or (name or "").endswith(".Process"):
-        for keyword in handoff.keywords:  # Thread(target=..., args=(...))
-            if keyword.arg == "args" and isinstance(keyword.value,
-                                                    (ast.Tuple, ast.List)):
-                given = keyword.value.elts
-    elif isinstance(handoff.func, ast.Attribute) and handoff.func.attr in {
-            "submit", "apply_async", "apply"}:  # submit(task, ...)
-        given = handoff.args[1:]
-    loop = module.enclosing(call, (
-        ast.For, ast.AsyncFor, ast.ListComp, ast.SetComp, ast.DictComp,
-        ast.GeneratorExp, ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
-    if len(given) <= position or isinstance(loop, FUNCTIONS) or not loop:
-        return None, None
-    return given[position], loop
-
-
-def spawns_from_shared_parents(module):
-    """RSP006: a task spawns children from a parent that every task shares:
-    one made at module level, or one object passed to every task."""
-    handoffs = [*task_handoffs(module), *thread_targets(module)]
-    for expression, handoff in handoffs:
         for task in task_functions(module, expression):
-            if isinstance(task, ast.Lambda):
+            seeders = seeding_parameters(module, task)
+            names = [] if isinstance(task, ast.Lambda) else \
+                [a.arg for a in task.args.posonlyargs + task.args.args]
+            for position, name in enumerate(names):
+                if name not in seeders:
+                    continue
+                given, loop = argument_at(module, handoff, position)
+                if position == 0 and len(handoff.args) > 1 and isinstance(
+                        handoff.func, ast.Attribute) and handoff.func.attr in {
+                        "map", "imap", "imap_unordered", "map_async"}:
+                    # pool.map(task, seeds)
+                    values = module.value_of(handoff.args[1])
+                    if isinstance(values, (ast.ListComp, ast.GeneratorExp)) \
+                            and is_arithmetic(values.elt):
+                        yield values.elt, ARITHMETIC_SEED.format(
+                            source_of(values.elt))
+                if is_arithmetic(given):
+                    yield given, ARITHMETIC_SEED.format(
+                        source_of(given))
+                elif isinstance(given, ast.Name) and loop is not None:
+                    values = comprehension_of(module, loop, given.id)
+                    if values is not None and is_arithmetic(values.elt):
+                        yield values.elt, ARITHMETIC_SEED.format(
+                            source_of(values.elt))
+
+
+def comprehension_of(module, loop, name):
+    """The comprehension that the loop binding name iterates over, if the
+    loop is ``for name in NAME`` and NAME was bound to one."""
+    if isinstance(loop, (ast.For, ast.AsyncFor)):
+        pairs = [(loop.target, loop.iter)]
+    elif isinstance(loop, (ast.ListComp, ast.GeneratorExp, ast.SetComp)):
+        pairs = [(g.target, g.iter) for g in loop.generators]
+    else:
+        return None
+    for target, iterable in pairs:
+        if isinstance(target, ast.Name) and target.id == name:
+            value = module.value_of(iterable)
+            if isinstance(value, (ast.ListComp, ast.GeneratorExp)):
+                return value
+    return None
+
+
+def seeds_given_to_seeders(module):
+    """RSP003: arithmetic handed to a function of the project that seeds
+    with that parameter: set_seed(args.seed + rank), where set_seed, in
+    this file or another, calls np.random.seed(seed)."""
+    cache = module.project.seeders if module.project else {}
+    for call in module.calls:
+        if not call.args or not isinstance(call.func, (ast.Name,
+                                                       ast.Attribute)):
+            continue
+        if not any(is_arithmetic(argument) for argument in call.args):
+            continue
+        func = call.func
+        if isinstance(func, ast.Attribute) and func.attr == "remote":
+            func = func.value  # a Ray task: task.remote(seed + i)
+        if isinstance(func, ast.Name) and func.id in module.functions:
+            functions = module.visible_functions(func)
+        elif isinstance(func, (ast.Name, ast.Attribute)):
+            functions = imported_functions(module, func)
+        else:
+            functions = []
+        for function in functions:
+            if isinstance(function, ast.Lambda):
                 continue
-            names = [a.arg for a in task.args.posonlyargs + task.args.args]
-            for function in reachable(module, task):
-                owner = module.owner(function)
-                for node in ast.walk(function):
-                    parent = spawned_parent(node)
-                    if parent is None:
-                        continue
-                    if isinstance(function, ast.Lambda):
-                        continue
-                    if is_local(function, parent.id):
-                        if function is not task or parent.id not in names:
-                            continue
-                        given, loop = argument_at(
-                            module, handoff, names.index(parent.id))
-                        shared = isinstance(given, ast.Name) and \
-                            given.id not in bound_in_loop(loop) and \
-                            is_spawner(module, given,
-                                       module.scope_of.get(given))
-                    else:
-                        shared = is_spawner(owner, parent,
-                                            owner.scope_of.get(function))
-                    if shared:
-                        yield node, "RSP006", (
-                            f"task {label(task)} spawns from {parent.id}, "
-                            "which every task shares: threads that spawn "
-                            "at once can get the same child, and processes "
-                            "spawn from copies that give each task the same "
-                            "children; spawn them before the tasks start "
-                            "and pass each task its own")
+            if id(function) not in cache:
+                cache[id(function)] = seeding_parameters(module, function)
+            names = [a.arg for a in function.args.posonlyargs +
+                     function.args.args]
+            for position, argument in enumerate(call.args):
+                if position < len(names) and \
+                        names[position] in cache[id(function)] and \
+                        is_arithmetic(argument):
+                    yield argument, ARITHMETIC_SEED.format(
+                        source_of(argument))
+
+
+# -- RSP004 global-state-at-import --------------------------------------------
+
+
+@rule("RSP004", "global-state-at-import")
+def global_state_at_import(module):
+    """a global state seeded or drawn at import, in a module whose tasks draw
+    from it in processes that start from it
+
+    What it does: finds np.random.seed(...), random.seed(...) or a draw at a
+    module's top level where the module starts processes whose tasks draw
+    on that state.
+
+    Why is this bad? Workers that run the script again (spawn, older
+    forkserver) or copy a process that ran it (fork) start alike and repeat
+    each other. dask's nanny reseeds NumPy, not random; loky's workers do not
+    run the main script.
+
+    Example:
+        np.random.seed(0)                # at import
+        with Pool() as pool: pool.map(task, range(n))
+
+    Use instead: seed nothing at import; pass each task a spawned seed.
+    """
+    # A generator made at import and used in a task is RSP002; a
+    # SeedSequence made at import draws no entropy and is the same in
+    # every process.
+    if not starts_processes(module):
+        return
+    drawn = globals_drawn_in_tasks(module)
+    todo = list(ast.iter_child_nodes(module.tree))
+    while todo:
+        node = todo.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef,
+                             ast.Lambda)):
+            continue  # runs when called, not at import
+        if isinstance(node, ast.If) and is_main_guard(node):
+            todo += node.orelse  # the guarded block runs in the parent only
+            continue
+        todo += ast.iter_child_nodes(node)
+        name = module.call_name(node)
+        if name in GLOBAL_DRAWS and name.split(".")[0] in drawn:
+            happens = at_import(name)
+            if happens:
+                short = name.replace("numpy.random.", "np.random.")
+                yield node, (
+                    f"{short} runs at import in a module whose tasks draw "
+                    f"from that state in worker processes: {happens}; seed "
+                    "nothing at import, and pass each task a spawned seed")
 
 
 def starts_processes(module):
@@ -2201,37 +2189,6 @@ def globals_drawn_in_tasks(module):
     return drawn
 
 
-def module_level_state(module):
-    """RSP004: a global random state seeded or drawn from at import, in a
-    module that starts processes whose tasks draw from that state.
-
-    A generator made at import and used in a task is RSP002; a SeedSequence
-    made at import draws no entropy and is the same in every process.
-    """
-    if not starts_processes(module):
-        return
-    drawn = globals_drawn_in_tasks(module)
-    todo = list(ast.iter_child_nodes(module.tree))
-    while todo:
-        node = todo.pop()
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef,
-                             ast.Lambda)):
-            continue  # runs when called, not at import
-        if isinstance(node, ast.If) and is_main_guard(node):
-            todo += node.orelse  # the guarded block runs in the parent only
-            continue
-        todo += ast.iter_child_nodes(node)
-        name = module.call_name(node)
-        if name in GLOBAL_DRAWS and name.split(".")[0] in drawn:
-            happens = at_import(name)
-            if happens:
-                short = name.replace("numpy.random.", "np.random.")
-                yield node, "RSP004", (
-                    f"{short} runs at import in a module whose tasks draw "
-                    f"from that state in worker processes: {happens}; seed "
-                    "nothing at import, and pass each task a spawned seed")
-
-
 def at_import(name):
     """What a global state seeded or drawn at import does in workers, per
     start method and executor (measured in tests/test_rng_check.py); None
@@ -2253,16 +2210,283 @@ def at_import(name):
     return None  # a draw from random: forked workers reseed it
 
 
+# -- RSP005 seed-from-clock-or-id ---------------------------------------------
+
+
+@rule("RSP005", "seed-from-clock-or-id")
+def seed_from_clock_or_id(module):
+    """a task or a worker's hook seeds with the time, a process id, a uuid or
+    hash()
+
+    What it does: finds a task, pool initializer or worker_init_fn (lambdas
+    too) that seeds from time.time(), os.getpid(), uuid4() or hash().
+
+    Why is this bad? Tasks started in one clock tick, or run in one reused
+    worker, get the same seed; no run can be repeated. A str's hash() is the
+    same in forked and dask workers, and new in each spawn or loky worker.
+
+    Example:
+        worker_init_fn=lambda _: np.random.seed(int(time.time()))
+
+    Use instead:
+        worker_init_fn=lambda _: np.random.seed(torch.initial_seed() % 2**32)
+    """
+    yield from of_code("RSP005", what_tasks_do(module))
+    yield from of_code("RSP005", hook_seeds(module))
+
+
+# -- RSP006 spawn-from-shared-parent ------------------------------------------
+
+
+@rule("RSP006", "spawn-from-shared-parent")
+def spawn_from_shared_parent(module):
+    """a task spawns children from a parent that every task shares
+
+    What it does: finds a task that calls .spawn() on a SeedSequence or
+    generator that every task shares.
+
+    Why is this bad? Threads that spawn at once can get the same child;
+    processes spawn from copies, which give every task the same children.
+
+    Example:
+        ROOT = np.random.SeedSequence(2024)
+        def task(i):
+            return np.random.default_rng(ROOT.spawn(1)[0]).random()
+
+    Use instead: spawn in the parent, ROOT.spawn(n), and hand each task one.
+    """
+    # The parent: one made at module level, or one object passed to
+    # every task.
+    handoffs = [*task_handoffs(module), *thread_targets(module)]
+    for expression, handoff in handoffs:
+        for task in task_functions(module, expression):
+            if isinstance(task, ast.Lambda):
+                continue
+            names = [a.arg for a in task.args.posonlyargs + task.args.args]
+            for function in reachable(module, task):
+                owner = module.owner(function)
+                for node in ast.walk(function):
+                    parent = spawned_parent(node)
+                    if parent is None:
+                        continue
+                    if isinstance(function, ast.Lambda):
+                        continue
+                    if is_local(function, parent.id):
+                        if function is not task or parent.id not in names:
+                            continue
+                        given, loop = argument_at(
+                            module, handoff, names.index(parent.id))
+                        shared = isinstance(given, ast.Name) and \
+                            given.id not in bound_in_loop(loop) and \
+                            is_spawner(module, given,
+                                       module.scope_of.get(given))
+                    else:
+                        shared = is_spawner(owner, parent,
+                                            owner.scope_of.get(function))
+                    if shared:
+                        yield node, (
+                            f"task {label(task)} spawns from {parent.id}, "
+                            "which every task shares: threads that spawn "
+                            "at once can get the same child, and processes "
+                            "spawn from copies that give each task the same "
+                            "children; spawn them before the tasks start "
+                            "and pass each task its own")
+
+
+SPAWNERS = GENERATORS | {"numpy.random.SeedSequence"}
+
+
+def spawned_parent(node):
+    """The name that parent.spawn(n) spawns from, if node is such a call."""
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "spawn"):
+        return None
+    parent = node.func.value
+    while isinstance(parent, ast.Attribute) and parent.attr in SPAWN_PATH:
+        parent = parent.value
+    return parent if isinstance(parent, ast.Name) else None
+
+
+def is_spawner(module, expression, scope):
+    """True for a SeedSequence or generator made here, or a name bound to
+    exactly one."""
+    return is_generator(module, expression, scope, SPAWNERS)
+
+
+def thread_targets(module):
+    """(target, call) for threading.Thread(target=...), a task too, and
+    the run() of a threading.Thread subclass."""
+    yield from subclass_runs(module, {"threading.Thread"})
+    for node in module.calls:
+        if module.call_name(node) == "threading.Thread":
+            for keyword in node.keywords:
+                if keyword.arg == "target":
+                    yield keyword.value, node
+
+
+# -- RSP007 narrow-random-seed ------------------------------------------------
+
+
+@rule("RSP007", "narrow-random-seed")
+def narrow_random_seed(module):
+    """many tasks get random seeds drawn from 2**32 values or fewer, which two
+    tasks share sooner than one expects (the birthday bound)
+
+    What it does: finds seeds drawn at random from 2**32 values or fewer for
+    many tasks: randint(2**31 - 1, size=n), randrange(2**32) in a loop.
+
+    Why is this bad? Two of n tasks share a seed with a chance of about
+    n**2 / 2**33 (the birthday bound): 1% at about 9,300 tasks.
+
+    Example:
+        seeds = rng.integers(2**32, size=n)
+
+    Use instead:
+        seeds = np.random.SeedSequence(root).spawn(n)
+    """
+    for expression in seed_positions(module):
+        draw = drawn_seeds(module, expression)
+        if draw is None:
+            continue
+        space, _ = seed_space(module, draw)
+        one, half = birthday_figures(space)
+        twice = f"2**{space.bit_length()}" if space & (space - 1) == 0 \
+            else f"(2 * ({spelled(space)}))"
+        yield draw, (
+            f"random seeds drawn from {spelled(space)} values, one per task "
+            f"({source_of(draw)}): two of n tasks share a seed, and draw the "
+            f"same numbers, with a chance of about n**2 / {twice} (the "
+            f"birthday bound): 1% at about {one} tasks, 50% at about {half}; "
+            "hand each task a child of SeedSequence(root).spawn(n) instead")
+
+
 # RSP007: seeds drawn at random from 2**32 values or fewer, one per task.
 # The widest space it reports: beyond 2**32 a collision takes billions of
 # tasks. The narrowest: smaller draws are data, not seeds.
 NARROW_SEEDS = (2**16, 2**32)
+
 LOOPS = (ast.For, ast.AsyncFor, ast.While, ast.ListComp, ast.SetComp,
          ast.DictComp, ast.GeneratorExp)
+
 INT_DTYPES = {"int16": 2**15 - 1, "uint16": 2**16 - 1, "int32": 2**31 - 1,
               "uint32": 2**32 - 1, "int64": 2**63 - 1, "uint64": 2**64 - 1}
+
 SEEDING_METHODS = {"manual_seed", "manual_seed_all", "set_seed"}
+
 SEED_LIKE = re.compile(r"seed|random_state", re.IGNORECASE)
+
+
+def seed_positions(module):
+    """Every expression used as a seed: a seeding call's seed, a
+    random_state= or seed= argument, a manual_seed(), and a task's
+    argument where the task's parameter, or the argument, is named like a
+    seed."""
+    for call in module.calls:
+        yield seed_argument(module, call)
+        for keyword in call.keywords:
+            if keyword.arg in {"random_state", "seed"}:
+                yield keyword.value
+        if isinstance(call.func, ast.Attribute) and call.args and \
+                call.func.attr in SEEDING_METHODS:
+            yield call.args[0]
+    for expression, handoff in task_handoffs(module):
+        if not isinstance(handoff, ast.Call):
+            continue
+        tasks = task_functions(module, expression)
+        names = [[a.arg for a in task.args.posonlyargs + task.args.args]
+                 for task in tasks if not isinstance(task, ast.Lambda)]
+        if isinstance(handoff.func, ast.Attribute) and \
+                handoff.func.attr in TASK_METHODS - {"submit", "apply",
+                                                     "apply_async"} and \
+                len(handoff.args) > 1:  # pool.map(task, seeds)
+            values = handoff.args[1]
+            if any(params and SEED_LIKE.search(params[0])
+                   for params in names) \
+                    or SEED_LIKE.search(source_of(values)):
+                yield values
+            continue
+        for position in range(max(map(len, names), default=0) or 4):
+            given, _ = argument_at(module, handoff, position)
+            if given is None:
+                continue
+            if any(position < len(params) and
+                   SEED_LIKE.search(params[position]) for params in names) \
+                    or SEED_LIKE.search(source_of(given)):
+                yield given
+
+
+def drawn_seeds(module, expression, depth=0):
+    """The call that drew expression's value, when that call draws random
+    integers from a narrow range for many tasks; else None."""
+    if depth > 8 or expression is None:
+        return None
+    if isinstance(expression, ast.Call):
+        space = seed_space(module, expression)
+        if space:
+            low, high = NARROW_SEEDS
+            return expression if low <= space[0] <= high and space[1] \
+                else None
+        func = expression.func
+        if isinstance(func, ast.Name) and func.id in {"int", "list",
+                                                      "tuple"} or \
+                module.call_name(expression) in {"numpy.asarray",
+                                                 "numpy.array"}:
+            return drawn_seeds(module, expression.args[0], depth + 1) \
+                if expression.args else None
+        if isinstance(func, ast.Attribute) and func.attr in {
+                "tolist", "item", "astype", "copy"}:
+            return drawn_seeds(module, func.value, depth + 1)
+        return None
+    if isinstance(expression, ast.Subscript):
+        return drawn_seeds(module, expression.value, depth + 1)
+    if isinstance(expression, (ast.ListComp, ast.GeneratorExp)):
+        return drawn_seeds(module, expression.elt, depth + 1)
+    if isinstance(expression, ast.Name):
+        value = module.value_of(expression)
+        if value is None or value is expression:
+            value = loop_source(module, expression)
+        return drawn_seeds(module, value, depth + 1)
+    return None
+
+
+def seed_space(module, call):
+    """(how many values, whether it draws many) for a call that draws
+    random integers from a constant range; None for any other call."""
+    if not isinstance(call, ast.Call):
+        return None
+    name = module.call_name(call) or ""
+    method = call.func.attr if isinstance(call.func, ast.Attribute) else ""
+    given = dict(enumerate(call.args))
+    keywords = {k.arg: k.value for k in call.keywords if k.arg}
+    python = name.startswith(("random.", "secrets.")) or \
+        isinstance(call.func, ast.Attribute) and is_generator(
+            module, call.func.value, module.scope_of.get(call, module.tree),
+            {"random.Random"})
+    if name in {"random.getrandbits", "secrets.randbits"} or \
+            method == "getrandbits":
+        bits = constant(module, given.get(0, keywords.get("k")))
+        return (2**bits, in_a_loop(module, call)) if bits else None
+    if name == "secrets.randbelow":
+        space = constant(module, given.get(
+            0, keywords.get("exclusive_upper_bound")))
+        return (space, in_a_loop(module, call)) if space else None
+    if method not in {"randint", "randrange", "integers"}:
+        return None
+    first = given.get(0, keywords.get("low", keywords.get("a",
+                                      keywords.get("start"))))
+    second = given.get(1, keywords.get("high", keywords.get("b",
+                                       keywords.get("stop"))))
+    low, high = constant(module, first), constant(module, second)
+    if second is None:
+        low, high = 0, low
+    if low is None or high is None:
+        return None
+    endpoint = keywords.get("endpoint")
+    inclusive = (python and method == "randint") or (
+        isinstance(endpoint, ast.Constant) and endpoint.value is True)
+    space = high - low + inclusive
+    many = not python and ("size" in keywords or 2 in given)
+    return space, many or in_a_loop(module, call)
 
 
 def constant(module, node, depth=0):
@@ -2316,46 +2540,6 @@ def in_a_loop(module, node):
     return False
 
 
-def seed_space(module, call):
-    """(how many values, whether it draws many) for a call that draws
-    random integers from a constant range; None for any other call."""
-    if not isinstance(call, ast.Call):
-        return None
-    name = module.call_name(call) or ""
-    method = call.func.attr if isinstance(call.func, ast.Attribute) else ""
-    given = dict(enumerate(call.args))
-    keywords = {k.arg: k.value for k in call.keywords if k.arg}
-    python = name.startswith(("random.", "secrets.")) or \
-        isinstance(call.func, ast.Attribute) and is_generator(
-            module, call.func.value, module.scope_of.get(call, module.tree),
-            {"random.Random"})
-    if name in {"random.getrandbits", "secrets.randbits"} or \
-            method == "getrandbits":
-        bits = constant(module, given.get(0, keywords.get("k")))
-        return (2**bits, in_a_loop(module, call)) if bits else None
-    if name == "secrets.randbelow":
-        space = constant(module, given.get(
-            0, keywords.get("exclusive_upper_bound")))
-        return (space, in_a_loop(module, call)) if space else None
-    if method not in {"randint", "randrange", "integers"}:
-        return None
-    first = given.get(0, keywords.get("low", keywords.get("a",
-                                      keywords.get("start"))))
-    second = given.get(1, keywords.get("high", keywords.get("b",
-                                       keywords.get("stop"))))
-    low, high = constant(module, first), constant(module, second)
-    if second is None:
-        low, high = 0, low
-    if low is None or high is None:
-        return None
-    endpoint = keywords.get("endpoint")
-    inclusive = (python and method == "randint") or (
-        isinstance(endpoint, ast.Constant) and endpoint.value is True)
-    space = high - low + inclusive
-    many = not python and ("size" in keywords or 2 in given)
-    return space, many or in_a_loop(module, call)
-
-
 def loop_source(module, name):
     """What a loop variable iterates over: seeds in ``for s in seeds``,
     ``for i, s in enumerate(seeds)`` or ``zip(xs, seeds)``."""
@@ -2390,79 +2574,6 @@ def loop_source(module, name):
     return None
 
 
-def drawn_seeds(module, expression, depth=0):
-    """The call that drew expression's value, when that call draws random
-    integers from a narrow range for many tasks; else None."""
-    if depth > 8 or expression is None:
-        return None
-    if isinstance(expression, ast.Call):
-        space = seed_space(module, expression)
-        if space:
-            low, high = NARROW_SEEDS
-            return expression if low <= space[0] <= high and space[1] \
-                else None
-        func = expression.func
-        if isinstance(func, ast.Name) and func.id in {"int", "list",
-                                                      "tuple"} or \
-                module.call_name(expression) in {"numpy.asarray",
-                                                 "numpy.array"}:
-            return drawn_seeds(module, expression.args[0], depth + 1) \
-                if expression.args else None
-        if isinstance(func, ast.Attribute) and func.attr in {
-                "tolist", "item", "astype", "copy"}:
-            return drawn_seeds(module, func.value, depth + 1)
-        return None
-    if isinstance(expression, ast.Subscript):
-        return drawn_seeds(module, expression.value, depth + 1)
-    if isinstance(expression, (ast.ListComp, ast.GeneratorExp)):
-        return drawn_seeds(module, expression.elt, depth + 1)
-    if isinstance(expression, ast.Name):
-        value = module.value_of(expression)
-        if value is None or value is expression:
-            value = loop_source(module, expression)
-        return drawn_seeds(module, value, depth + 1)
-    return None
-
-
-def seed_positions(module):
-    """Every expression used as a seed: a seeding call's seed, a
-    random_state= or seed= argument, a manual_seed(), and a task's
-    argument where the task's parameter, or the argument, is named like a
-    seed."""
-    for call in module.calls:
-        yield seed_argument(module, call)
-        for keyword in call.keywords:
-            if keyword.arg in {"random_state", "seed"}:
-                yield keyword.value
-        if isinstance(call.func, ast.Attribute) and call.args and \
-                call.func.attr in SEEDING_METHODS:
-            yield call.args[0]
-    for expression, handoff in task_handoffs(module):
-        if not isinstance(handoff, ast.Call):
-            continue
-        tasks = task_functions(module, expression)
-        names = [[a.arg for a in task.args.posonlyargs + task.args.args]
-                 for task in tasks if not isinstance(task, ast.Lambda)]
-        if isinstance(handoff.func, ast.Attribute) and \
-                handoff.func.attr in TASK_METHODS - {"submit", "apply",
-                                                     "apply_async"} and \
-                len(handoff.args) > 1:  # pool.map(task, seeds)
-            values = handoff.args[1]
-            if any(params and SEED_LIKE.search(params[0])
-                   for params in names) \
-                    or SEED_LIKE.search(source_of(values)):
-                yield values
-            continue
-        for position in range(max(map(len, names), default=0) or 4):
-            given, _ = argument_at(module, handoff, position)
-            if given is None:
-                continue
-            if any(position < len(params) and
-                   SEED_LIKE.search(params[position]) for params in names) \
-                    or SEED_LIKE.search(source_of(given)):
-                yield given
-
-
 def birthday_figures(space):
     """Tasks at which two share a seed with probability 1%, and 50%:
     n = sqrt(2 * space * ln(1 / (1 - p))), rounded to two digits."""
@@ -2482,28 +2593,32 @@ def spelled(space):
     return f"{space:,}"
 
 
-def narrow_seeds(module):
-    """RSP007: many tasks seeded with random draws from 2**32 values or
-    fewer, which two tasks share by the birthday bound."""
-    for expression in seed_positions(module):
-        draw = drawn_seeds(module, expression)
-        if draw is None:
-            continue
-        space, _ = seed_space(module, draw)
-        one, half = birthday_figures(space)
-        twice = f"2**{space.bit_length()}" if space & (space - 1) == 0 \
-            else f"(2 * ({spelled(space)}))"
-        yield draw, "RSP007", (
-            f"random seeds drawn from {spelled(space)} values, one per task "
-            f"({source_of(draw)}): two of n tasks share a seed, and draw the "
-            f"same numbers, with a chance of about n**2 / {twice} (the "
-            f"birthday bound): 1% at about {one} tasks, 50% at about {half}; "
-            "hand each task a child of SeedSequence(root).spawn(n) instead")
+# -- RSP008 unseeded-library-call ---------------------------------------------
 
 
-def library_calls_in_tasks(module):
-    """RSP008: a process task calls a library function or class that draws
-    from NumPy's global random state when random_state is left at None."""
+@rule("RSP008", "unseeded-library-call")
+def unseeded_library_call(module):
+    """a task calls a library function or class that draws from NumPy's global
+    random state when its random_state is left at None (scikit-learn, SciPy)
+
+    What it does: finds, in a process task, a scikit-learn class or function
+    or a SciPy distribution's rvs that draws from NumPy's global state when
+    its random_state is left unset or None (KFold and the like only with
+    shuffle=True). The list is read from the libraries' signatures
+    (LIBRARY_RANDOM, written by tools/make_library_list.py).
+
+    Why is this bad? As RSP001: the draws come from the worker's global state.
+    A list cannot see your own wrappers, other libraries or SciPy's rng=
+    functions: the guard (rng_guard.py) sees those at run time.
+
+    Example:
+        def task(X):
+            return KMeans(3).fit(X)
+
+    Use instead:
+        def task(X, seed):
+            return KMeans(3, random_state=seed).fit(X)
+    """
     for expression, handoff in task_handoffs(module):
         kind = executor_kind(module, handoff)
         if kind == "thread":
@@ -2519,7 +2634,7 @@ def library_calls_in_tasks(module):
                     found = LIBRARY_RANDOM.get(name)
                     if found is None or not leaves_unset(node, *found):
                         continue
-                    yield node, "RSP008", library_message(
+                    yield node, library_message(
                         subject, name, found[0])
 
 
@@ -2558,39 +2673,35 @@ def library_message(subject, name, keyword):
         "own wrappers, or SciPy's functions that take rng=: the guard can")
 
 
-RULES = [global_state_in_tasks, library_calls_in_tasks, shared_generators, derived_seeds,
-         module_level_state, spawns_from_shared_parents, narrow_seeds]
+# -- RSP900 unreadable-file, RSP901 unparsable-file ---------------------------
 
 
-def module_name(path, root):
-    """The dotted name that imports give the file at path, found below the
-    folder root (and the packages that hold root), and whether it is a
-    package's __init__."""
-    path, root = Path(path), Path(root)
-    try:
-        parts = list(path.relative_to(root).with_suffix("").parts)
-    except ValueError:
-        parts, root = [path.stem], path.parent
-    package = bool(parts) and parts[-1] == "__init__"
-    if package:
-        parts.pop()
-    folder = root
-    for _ in range(32):  # the packages around root: pkg/sub/ given alone
-        if not (folder / "__init__.py").is_file() or not folder.name:
-            break
-        parts.insert(0, folder.name)
-        folder = folder.parent
-    return ".".join(part for part in parts if part.isidentifier()), package
+# A file that cannot be checked is a finding too, as flake8's E902 and E999
+# are: --select and --ignore take these codes like the others. parse()
+# raises them (CheckError); no rule looks for them.
+FILE_RULES = {code: Rule(code, name, None, inspect.cleandoc(doc))
+              for code, name, doc in [
+    ("RSP900", "unreadable-file", """
+    a file that cannot be read
+
+    As flake8's E902."""),
+    ("RSP901", "unparsable-file", """
+    a file that cannot be parsed (a syntax error, not Python, not a notebook)
+
+    As flake8's E999: a syntax error, syntax newer than the Python running
+    the checker, not Python, or not a notebook."""),
+]}
 
 
-def load(path, project, root=None):
-    """Parse path into a Module of project; raises CheckError."""
-    tree, source, cells = parse(path)
-    name, package = module_name(path, root or Path(path).parent)
-    module = Module(tree, name, package, project)
-    module.path, module.source, module.cells = str(path), source, cells
-    project.add(module, path)
-    return module
+# -- Running the rules --------------------------------------------------------
+
+
+# Where the site explains each code; one line per code, as the docstring
+# lists them (SARIF's rules say it).
+CODES = {code: f"{PAGE}#{code.lower()}" for code in RULES}
+FILE_CODES = {code: f"{PAGE}#running-the-checker" for code in FILE_RULES}
+SUMMARIES = {code: entry.summary
+             for code, entry in (RULES | FILE_RULES).items()}
 
 
 def findings_of(project, select=(), ignore=()):
@@ -2600,11 +2711,10 @@ def findings_of(project, select=(), ignore=()):
     findings = set()
     texts = {}  # module -> (lines, silenced)
     for module in project.modules:
-        for rule in RULES:
-            for node, code, message in rule(module):
-                if select and not code.startswith(tuple(select)):
-                    continue
-                if code.startswith(tuple(ignore)):
+        for code, checked in RULES.items():
+            wanted = reported(code, select, ignore)
+            for node, message in checked.find(module):
+                if not wanted:
                     continue
                 owner = module.owner(node)
                 if owner not in texts:
@@ -2686,50 +2796,43 @@ def check_project(paths, select=(), ignore=()):
     return found, files
 
 
-# -- The command line -----------------------------------------------------
-
-
-def python_files(path):
-    """path itself if it is not a folder, else the .py and .ipynb files
-    under it that are regular files (a FIFO named x.py is never opened)."""
-    if not path.is_dir():
-        yield path
-        return
-    for folder, subfolders, files in os.walk(path):
-        subfolders[:] = sorted(
-            name for name in subfolders
-            if name not in SKIPPED_FOLDERS and not name.endswith(".egg-info")
-            and not (Path(folder, name, "pyvenv.cfg").exists()))
-        for name in sorted(files):
-            if name.endswith((".py", ".ipynb")) and \
-                    Path(folder, name).is_file():
-                yield Path(folder, name)
-
-
-def code_list(text):
-    codes = [code.strip().upper() for code in text.split(",") if code.strip()]
-    known = [*CODES, *FILE_CODES]
-    unknown = [code for code in codes
-               if not any(name.startswith(code) for name in known)]
-    if unknown:
-        raise argparse.ArgumentTypeError(
-            f"unknown code {', '.join(unknown)} (known: {', '.join(known)})")
-    return codes
-
-
 def reported(code, select, ignore):
     """Whether --select and --ignore let code through."""
     return (not select or code.startswith(tuple(select))) and \
         not code.startswith(tuple(ignore))
 
 
+class Flake8Checker:
+    """flake8's plugin: ``flake8 --select RSP`` reports these codes where
+    flake8 runs. flake8 gives a plugin one file at a time, so a task that
+    draws in another module, or a helper imported from one, is found only
+    by ``rng-check`` run on the folders (the project)."""
+
+    name = "rng-check"
+    version = "0.1.0"
+
+    def __init__(self, tree, filename="", lines=()):
+        self.tree, self.filename, self.lines = tree, filename, list(lines)
+
+    def run(self):
+        project = Project()
+        name, package = module_name(self.filename or "snippet.py",
+                                    Path(self.filename or ".").parent)
+        module = Module(self.tree, name, package, project)
+        module.path, module.source = self.filename, "".join(self.lines)
+        project.add(module, self.filename)
+        for finding in findings_of(project):
+            yield (finding.line, finding.column - 1,
+                   f"{finding.code} {finding.message}", type(self))
+
+
+# -- Output formats -----------------------------------------------------------
+
+
 def link(code):
     """The address that explains code, or "" with no SITE_URL."""
     page = CODES.get(code) or FILE_CODES[code]
     return f"{SITE_URL.rstrip('/')}/{page}" if SITE_URL else ""
-
-
-# -- Output formats -------------------------------------------------------
 
 
 def escape_data(text):
@@ -2821,28 +2924,27 @@ def as_sarif(findings):
                       "results": results}]}
 
 
-class Flake8Checker:
-    """flake8's plugin: ``flake8 --select RSP`` reports these codes where
-    flake8 runs. flake8 gives a plugin one file at a time, so a task that
-    draws in another module, or a helper imported from one, is found only
-    by ``rng-check`` run on the folders (the project)."""
+# -- The command line ---------------------------------------------------------
 
-    name = "rng-check"
-    version = "0.1.0"
 
-    def __init__(self, tree, filename="", lines=()):
-        self.tree, self.filename, self.lines = tree, filename, list(lines)
+def code_list(text):
+    codes = [code.strip().upper() for code in text.split(",") if code.strip()]
+    known = [*CODES, *FILE_CODES]
+    unknown = [code for code in codes
+               if not any(name.startswith(code) for name in known)]
+    if unknown:
+        raise argparse.ArgumentTypeError(
+            f"unknown code {', '.join(unknown)} (known: {', '.join(known)})")
+    return codes
 
-    def run(self):
-        project = Project()
-        name, package = module_name(self.filename or "snippet.py",
-                                    Path(self.filename or ".").parent)
-        module = Module(self.tree, name, package, project)
-        module.path, module.source = self.filename, "".join(self.lines)
-        project.add(module, self.filename)
-        for finding in findings_of(project):
-            yield (finding.line, finding.column - 1,
-                   f"{finding.code} {finding.message}", type(self))
+
+def explained(code_or_name):
+    """The Rule of a code (rsp001 too) or of a rule's name, or None."""
+    every = RULES | FILE_RULES
+    wanted = code_or_name.strip()
+    return every.get(wanted.upper()) or next(
+        (entry for entry in every.values() if entry.name == wanted.lower()),
+        None)
 
 
 FORMATS = ["text", "json", "github", "sarif"]
@@ -2865,8 +2967,10 @@ def main(argv=None):
                         help="a Python file or notebook, or a folder; "
                         "folders and files given together are checked as "
                         "one project, whose imports are followed")
-    parser.add_argument("--explain", metavar="CODE", type=str.upper,
-                        help="print a code's documentation and exit")
+    parser.add_argument("--explain", metavar="CODE",
+                        help="print the documentation of a code, or of a "
+                        "rule named as ruff names them (global-state-in-task)"
+                        ", and exit")
     parser.add_argument("--select", type=code_list, default=[],
                         help="report only these codes (comma-separated)")
     parser.add_argument("--ignore", type=code_list, default=[],
@@ -2881,13 +2985,14 @@ def main(argv=None):
         "Findings are sorted by path, line, column and code")
     arguments = parser.parse_args(argv)
     if arguments.explain:
-        doc = RULE_DOCS.get(arguments.explain)
-        if doc is None:
+        entry = explained(arguments.explain)
+        if entry is None:
             parser.error(f"unknown code {arguments.explain} (known: "
-                         f"{', '.join(RULE_DOCS)})")
-        print(f"{arguments.explain} {doc.rstrip()}")
+                         + ", ".join(f"{code} {entry.name}" for code, entry
+                                     in (RULES | FILE_RULES).items()) + ")")
+        print(f"{entry.code} {entry.name}\n\n{entry.doc}")
         if SITE_URL:
-            print(f"\nMore: {link(arguments.explain)}")
+            print(f"\nMore: {link(entry.code)}")
         return 0
     if not arguments.paths:
         parser.error("the following arguments are required: PATH")
