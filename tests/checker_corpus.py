@@ -687,6 +687,23 @@ BUGGY = {
         seeds = np.random.default_rng(1).integers(0, 2**32, size=64)  # expect: RSP007
         Parallel(n_jobs=2)(delayed(train)(i, s) for i, s in enumerate(seeds))
     """,
+    # The comprehension's `s` is its own, not the `s = ...` of the loop below.
+    "a comprehension's seed name, bound again later in the function": """
+        import random
+
+        import numpy as np
+        from joblib import Parallel, delayed
+
+        def simulate(seed):
+            return np.random.default_rng(seed).normal(size=3)
+
+        def main(n_tasks):
+            seeds = np.random.randint(2**31 - 1, size=n_tasks)  # expect: RSP007
+            results = Parallel(n_jobs=2)(delayed(simulate)(s) for s in seeds)
+            for s in results:
+                s = s.sum()
+            return results
+    """,
     "a joblib task fits KMeans() with random_state left at None": """
         from joblib import Parallel, delayed
         from sklearn.cluster import KMeans

@@ -2442,9 +2442,13 @@ def drawn_seeds(module, expression, depth=0):
     if isinstance(expression, (ast.ListComp, ast.GeneratorExp)):
         return drawn_seeds(module, expression.elt, depth + 1)
     if isinstance(expression, ast.Name):
-        value = module.value_of(expression)
-        if value is None or value is expression:
-            value = loop_source(module, expression)
+        # A comprehension's or loop's own name comes first: `s` in
+        # `for s in seeds` is not the `s = ...` elsewhere in the function.
+        value = loop_source(module, expression)
+        if value is None:
+            value = module.value_of(expression)
+        if value is expression:
+            return None
         return drawn_seeds(module, value, depth + 1)
     return None
 
