@@ -324,9 +324,12 @@ def test_the_page_shows_each_mistake_caught_and_each_fix_clean(site):
     from conftest import captured_output, parse_html
 
     output = captured_output(parse_html(site / page_of("plot_check_your_code")))
-    blocks = re.split(r"^(RSP\d{3}), (wrong|right): exit status (\d)$", output, flags=re.MULTILINE)[1:]
+    blocks = re.split(r"^(RSP\d{3}) ([a-z-]+), (wrong|right): exit status (\d)$", output, flags=re.MULTILINE)[1:]
     runs = {(code, version): (int(status), re.findall(r"^snippet\.py:\d+:\d+: (RSP\d{3}) ", text, re.MULTILINE))
-            for code, version, status, text in zip(*[iter(blocks)] * 4)}
+            for code, name, version, status, text in zip(*[iter(blocks)] * 5)}
+    # Each code is shown with its rule's name, as --explain prints it.
+    names = dict(zip(blocks[::5], blocks[1::5]))
+    assert names == {code: rule.name for code, rule in checker.RULES.items()}
     assert set(runs) == {(code, version) for code in checker.CODES for version in ["wrong", "right"]}
     wrong = {code: [code] for code in checker.CODES} | {"RSP004": ["RSP004", "RSP001"]}
     for code in checker.CODES:

@@ -47,7 +47,8 @@ def check(code, **versions):
     for version, source in versions.items():
         status, findings = run({"snippet.py": source})
         reports[code, version] = [line.split()[1] for line in findings]
-        print(f"{code}, {version}: exit status {status}", *findings, sep="\n")
+        print(f"{code} {rng_check.RULES[code].name}, {version}: exit status "
+              f"{status}", *findings, sep="\n")  # the rule's name, as ruff's
 
 
 # %%
@@ -212,9 +213,8 @@ check("RSP007", wrong=seeds_each_task.replace("SeedSequence(2024).spawn(5)",
 # from their signatures; :doc:`the guard <plot_guard_your_tasks>` sees the
 # calls that no list can (your wrappers, other libraries).
 
-unseeded_split = seeds_each_task.replace("np.random.default_rng(seed)."
-    "integers(100, size=5)", "train_test_split(range(10))").replace(
-    "delayed\n", "delayed\n    from sklearn.model_selection import "
-    "train_test_split\n")
+unseeded_split = seeds_each_task.replace("np.random.default_rng(seed).integers"
+    "(100, size=5)", "train_test_split(range(10))").replace("delayed\n",
+    "delayed\n    from sklearn.model_selection import train_test_split\n")
 check("RSP008", wrong=unseeded_split, right=unseeded_split.replace(
     "range(10))", "range(10), random_state=seed.generate_state(1)[0])"))
