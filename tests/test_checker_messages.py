@@ -180,3 +180,52 @@ def check_source(source):
         path = Path(folder, "snippet.py")
         path.write_text(textwrap.dedent(source).lstrip())
         return checker.check_file(path)
+
+
+DRAWN_IN_A_KNOWN_POOL = """
+    import multiprocessing
+    import random
+    import numpy as np
+    from joblib import Parallel, delayed
+
+    def work(x):
+        return x + {draw}
+
+    if __name__ == "__main__":
+        {run}
+"""
+RUNS = {
+    "fork": 'multiprocessing.get_context("fork").Pool(2).map(work, range(4))',
+    "spawn": 'multiprocessing.get_context("spawn").Pool(2).map(work, range(4))',
+    "loky": "Parallel(n_jobs=2)(delayed(work)(x) for x in range(4))",
+}
+
+
+@pytest.mark.parametrize("executor", RUNS)
+def test_a_draw_in_workers_whose_start_the_code_names_gets_that_starts_message(alike, executor):
+    """Where the code names how the workers start, RSP001 says what happens
+    there alone, and what it says is measured: nothing seeded at import,
+    the workers differ; a seed at import makes spawn workers alike (NumPy's
+    and random's), forked ones alike in NumPy's state only, loky's in
+    neither."""
+    if (SEEDS, executor) not in alike:
+        pytest.skip(f"{executor} cannot start workers on this platform")
+    assert alike["", executor][:2] == (False, False)  # the workers differ
+    numpy, python = (message(DRAWN_IN_A_KNOWN_POOL.format(draw=draw, run=RUNS[executor]), "RSP001")
+                     for draw in ["np.random.rand()", "random.random()"])
+    assert "so they differ, but no run can be repeated" in python
+    others = {"fork", "spawn", "loky"} - {executor}
+    for said in (numpy, python):
+        assert not [other for other in others if other in said.replace("forked", "fork")], said
+    seeded_alike = alike[SEEDS, executor][:2]
+    if executor == "fork":
+        assert seeded_alike == (True, False)
+        assert "forked workers start from copies of it and repeat each other" in numpy
+        assert "forked workers reseed it" in python
+    elif executor == "spawn":
+        assert seeded_alike == (True, True)
+        for said, seeding in [(numpy, "np.random.seed"), (python, "random.seed")]:
+            assert f"a {seeding} at import would run again in each and make them alike" in said
+    else:
+        assert seeded_alike == (False, False)
+        assert "so they differ, but no run can be repeated" in numpy and "loky" in numpy

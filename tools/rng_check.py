@@ -1337,6 +1337,55 @@ def joblib_kind(module):
     return "unknown" if kinds else "process"
 
 
+def start_method(module, handoff):
+    """How the worker processes of handoff start, where the code says so:
+    "fork", "spawn" or "forkserver" for a multiprocessing context, an
+    executor's mp_context or set_start_method; "loky" for joblib with no
+    backend named; else None (the platform's default decides: fork on
+    Linux up to Python 3.13, forkserver since 3.14, spawn on macOS and
+    Windows)."""
+    if not isinstance(handoff, ast.Call):
+        return None
+    if module.call_name(handoff) == "joblib.delayed":
+        backends = set()
+        for call in module.calls:
+            if module.call_name(call) in {"joblib.Parallel",
+                                          "joblib.parallel_config",
+                                          "joblib.parallel_backend"}:
+                given = {k.arg: k.value for k in call.keywords}
+                if call.args and module.call_name(call) != "joblib.Parallel":
+                    given["backend"] = call.args[0]
+                backends |= {getattr(given.get(key), "value", key)
+                             for key in ("backend", "prefer", "require")
+                             if key in given}
+        return "loky" if backends <= {"loky", None} else None
+    if not isinstance(handoff.func, ast.Attribute):
+        return None
+    pool = executor_value(module, handoff.func.value)
+    pool_name = module.call_name(pool) or ""
+    context = None
+    if pool_name.startswith("multiprocessing.get_context()"):
+        context = pool.func.value  # get_context("spawn").Pool(), ctx.Pool()
+    elif pool_name in {"multiprocessing.Pool", "multiprocessing.pool.Pool",
+                       "concurrent.futures.ProcessPoolExecutor"}:
+        context = next((k.value for k in pool.keywords
+                        if k.arg == "mp_context"), None)
+        if context is None:
+            methods = {getattr(call.args[0], "value", None)
+                       for call in module.calls if call.args and
+                       module.call_name(call) ==
+                       "multiprocessing.set_start_method"}
+            return methods.pop() if len(methods) == 1 else None
+    else:
+        return None
+    context = module.value_of(context)
+    if module.call_name(context) != "multiprocessing.get_context" or \
+            not context.args:
+        return None
+    method = getattr(context.args[0], "value", None)
+    return method if method in {"fork", "spawn", "forkserver"} else None
+
+
 # -- What several rules ask ---------------------------------------------------
 
 
@@ -1492,16 +1541,28 @@ def source_of(node, limit=60):
 def what_tasks_do(module):
     """What each task, and what it calls, does with a global state: RSP001
     (global_draw says what) and RSP005."""
-    for expression, handoff in task_handoffs(module):
+    handoffs = list(task_handoffs(module))
+    # How each task's processes start, where every executor it is handed to
+    # says the same (else the message says what happens under each).
+    starts = {}
+    for expression, handoff in handoffs:
+        start = start_method(module, handoff) \
+            if executor_kind(module, handoff) == "process" else None
+        for task in task_functions(module, expression):
+            starts.setdefault(task, set()).add(start)
+    for expression, handoff in handoffs:
         name = module.name_of(expression) if isinstance(
             expression, ast.Attribute) else None
         if name in GLOBAL_DRAWS:  # executor.submit(np.random.random, n)
             yield from global_draw(
                 expression, name, f"the task {source_of(expression)} ",
-                None, executor_kind(module, handoff), module)
+                None, executor_kind(module, handoff), module,
+                start_method(module, handoff))
             continue
         kind = executor_kind(module, handoff)
         for task in task_functions(module, expression):
+            start = next(iter(starts[task])) if len(starts[task]) == 1 \
+                else None
             # A worker process's state, reseeded by the task with a seed of
             # its own or fresh entropy: what it then draws is the task's.
             own = reseeded_by_task(module, task) if kind == "process" \
@@ -1511,7 +1572,7 @@ def what_tasks_do(module):
                     name = owner.call_name(node)
                     if name in GLOBAL_DRAWS and name.split(".")[0] not in own:
                         yield from global_draw(node, name, subject,
-                                               function, kind, owner)
+                                               function, kind, owner, start)
                     seed = seed_argument(owner, node)
                     if seed is not None and clock_or_id(owner, seed):
                         yield node, "RSP005", (
@@ -1670,11 +1731,39 @@ def global_state_in_task(module):
     yield from of_code("RSP001", what_tasks_do(module))
 
 
+# RSP001: what a draw from a global state does in worker processes whose
+# start the code names (tests/test_checker_messages.py measures each).
+KNOWN_STARTS = {
+    "fork": {
+        "numpy": "no run can be repeated, and the forked workers start from "
+                 "copies of it and repeat each other once this process has "
+                 "used numpy.random before the fork (NumPy 2 makes the state "
+                 "at its first use)",
+        "random": "forked workers reseed it (CPython's random does after a "
+                  "fork), so they differ, but no run can be repeated"},
+    "spawn": {
+        "numpy": "spawn workers each seed their own from the OS, so they "
+                 "differ, but no run can be repeated (a np.random.seed at "
+                 "import would run again in each and make them alike)",
+        "random": "spawn workers each seed it from the OS, so they differ, "
+                  "but no run can be repeated (a random.seed at import "
+                  "would run again in each and make them alike)"},
+    "loky": {
+        "numpy": "joblib's default backend, loky, starts workers that each "
+                 "seed their own from the OS, so they differ, but no run can "
+                 "be repeated",
+        "random": "joblib's default backend, loky, starts workers that each "
+                  "seed it from the OS, so they differ, but no run can be "
+                  "repeated"},
+}
+
+
 def global_draw(node, name, subject, function, kind="unknown",
-                module=None):
+                module=None, start=None):
     """RSP001: what drawing from, or reseeding, a global state does, under
     the executor that runs the task (kind: "process", "thread", or
-    "unknown" when the code does not say)."""
+    "unknown" when the code does not say; start: how its processes start,
+    when the code says, as start_method finds it)."""
     numpy = name.startswith("numpy.")
     short = name.replace("numpy.random.", "np.random.")
     state = "NumPy's global random state" if numpy else \
@@ -1683,6 +1772,8 @@ def global_draw(node, name, subject, function, kind="unknown",
         if kind == "thread":
             happens = ("the threads share it and race for it, so no run "
                        "can be repeated")
+        elif start in KNOWN_STARTS:
+            happens = KNOWN_STARTS[start]["numpy" if numpy else "random"]
         elif numpy:
             happens = (
                 "no run can be repeated, and forked workers start from "
