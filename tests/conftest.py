@@ -230,10 +230,15 @@ PLAIN_RUN_TIMEOUT = 300  # seconds; the slowest example takes about 25 s here
 @functools.cache  # one run per example and test session (see plain_run)
 def _plain_run(path, source):
     marker = f"plain-run-{os.getpid()}-{path.stem}"
-    env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONIOENCODING": "cp1252:strict", "PYTHONWARNINGS": "error",
-           "EXAMPLE_MARKER": marker}
-    result = subprocess.run([sys.executable, str(path)], cwd=ROOT, env=env, capture_output=True, text=True,
-                            timeout=PLAIN_RUN_TIMEOUT)
+    env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONIOENCODING": "cp1252:strict", "EXAMPLE_MARKER": marker}
+    env.pop("PYTHONWARNINGS", None)
+    # -W error, as the build: the example's warnings are errors (and those of
+    # the multiprocessing children it spawns, which inherit -W), not those
+    # of other programs it starts. PYTHONWARNINGS would reach those too: on
+    # Python 3.14, Ray 2.60's own dashboard process then dies of an asyncio
+    # DeprecationWarning in Ray's code.
+    result = subprocess.run([sys.executable, "-W", "error", str(path)], cwd=ROOT, env=env, capture_output=True,
+                            text=True, timeout=PLAIN_RUN_TIMEOUT)
     left = [process.pid for process in processes_marked(marker)]
     return result, left
 
