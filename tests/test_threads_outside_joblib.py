@@ -142,6 +142,10 @@ def test_built_page_links_the_pinned_docs_and_the_sibling_pages(site):
     for source in ["one Generator", "random module"]:
         assert f"{source}: 24 distinct of 24, the same 24 in every run: True" in printed
     dealt = [int(n) for n in re.findall(r"runs that gave a task other numbers than run 1: (\d+) of 19", printed)]
-    assert len(dealt) == 2 and all(n > 0 for n in dealt)
+    # How many reruns deal the numbers out otherwise varies: all 19 in a plain
+    # run, none in one Python 3.14 build; what each task's pauses are always
+    # changes the deal.
+    assert len(dealt) == 2
+    assert printed.count("pauses reversed, a task got other numbers: True") == 2
     assert re.search(r"^executor\.map\s+task order: \[0, 1, 2, 3, 4, 5, 6, 7\]$", printed, re.M)
     assert len(page.select("img.sphx-glr-single-img, img.sphx-glr-multi-img")) >= 1

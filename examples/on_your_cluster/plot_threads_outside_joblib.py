@@ -4,13 +4,13 @@ Threads outside joblib: ThreadPoolExecutor, random.seed and completion order
 ============================================================================
 
 With ``ThreadPoolExecutor``, tasks that share a generator or the
-``random`` module draw distinct numbers, but which task gets which changes
-from run to run. Tasks that call ``random.seed(task_seed)`` in the thread
-overwrite each other's seed before they draw. And ``as_completed`` or
-``imap_unordered`` hand results back in the order the tasks finish, not
-the order you sent them. Measured, with the fix: one ``random.Random`` or
-NumPy ``Generator`` per task, from spawned seeds, and results kept in
-task order.
+``random`` module draw distinct numbers, but which task gets which depends
+on timing: on how long each task works, and often on the run. Tasks that
+call ``random.seed(task_seed)`` in the thread overwrite each other's seed
+before they draw. And ``as_completed`` or ``imap_unordered`` hand results
+back in the order the tasks finish, not the order you sent them.
+Measured, with the fix: one ``random.Random`` or NumPy ``Generator`` per
+task, from spawned seeds, and results kept in task order.
 """
 
 # %%
@@ -59,25 +59,25 @@ def task_random(seed):  # a random.Random of its own
 #
 # Eight tasks share one seeded generator, or the ``random`` module seeded
 # once; each draws three numbers, with a short pause (work) between draws.
-# The same seeded run, twenty times:
+# The same seeded run, twenty times, then once with the pauses reversed:
 
 import sys
 import time
 
 
-def draw_shared(task_number, draw):
+def draw_shared(task_number, draw, pauses):
     values = []
     for _ in range(3):
         values.append(draw())
-        time.sleep(0.001 * (1 + task_number % 3))
+        time.sleep(0.001 * pauses[task_number % 3])
     return values
 
 
-def run_shared(make_draw):
+def run_shared(make_draw, pauses=(1, 2, 3)):  # milliseconds
     draw = make_draw()
     with ThreadPoolExecutor(4) as executor:
         return np.array(list(executor.map(
-            draw_shared, range(N_TASKS), [draw] * N_TASKS)))
+            draw_shared, range(N_TASKS), [draw] * N_TASKS, [pauses] * 8)))
 
 
 def one_generator():  # seeded once, shared by every task
@@ -99,6 +99,9 @@ for name, make_draw in [("one Generator", one_generator),
     print(f"{name}: {len(np.unique(first))} distinct of {first.size}, "
           f"the same 24 in every run: {same}")
     print(f"  runs that gave a task other numbers than run 1: {dealt} of 19")
+    reversed_pauses = run_shared(make_draw, pauses=(3, 2, 1))
+    print("  pauses reversed, a task got other numbers: "
+          f"{not np.array_equal(first, reversed_pauses)}")
 
 # %%
 # ``random.seed`` inside the tasks: a race
