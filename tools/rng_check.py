@@ -1308,10 +1308,9 @@ def dask_kind(module):
         for call in module.calls) else "unknown"
 
 
-def joblib_kind(module):
-    """loky's processes, unless the file asks for threads; "unknown" where
-    the backend is a variable or set by a config this file may not see."""
-    kinds = set()
+def joblib_settings(module):
+    """The backend, prefer and require values the file gives joblib: in
+    Parallel(...), parallel_config(...) and parallel_backend(...)."""
     for call in module.calls:
         name = module.call_name(call) or ""
         if name not in {"joblib.Parallel", "joblib.parallel_config",
@@ -1320,18 +1319,23 @@ def joblib_kind(module):
         given = {k.arg: k.value for k in call.keywords}
         if name != "joblib.Parallel" and call.args:
             given["backend"] = call.args[0]
-        for key in ("backend", "prefer", "require"):
-            value = given.get(key)
-            if value is None:
-                continue
-            if not isinstance(value, ast.Constant):
-                kinds.add("unknown")
-            elif value.value in {"threading", "threads", "sharedmem"}:
-                kinds.add("thread")
-            elif value.value in {"loky", "multiprocessing", "processes"}:
-                kinds.add("process")
-            elif value.value is not None:
-                kinds.add("unknown")  # dask, ray, spark: other backends
+        yield from (given[key] for key in ("backend", "prefer", "require")
+                    if key in given)
+
+
+def joblib_kind(module):
+    """loky's processes, unless the file asks for threads; "unknown" where
+    the backend is a variable or set by a config this file may not see."""
+    kinds = set()
+    for value in joblib_settings(module):
+        if not isinstance(value, ast.Constant):
+            kinds.add("unknown")
+        elif value.value in {"threading", "threads", "sharedmem"}:
+            kinds.add("thread")
+        elif value.value in {"loky", "multiprocessing", "processes"}:
+            kinds.add("process")
+        elif value.value is not None:
+            kinds.add("unknown")  # dask, ray, spark: other backends
     if len(kinds) == 1:
         return kinds.pop()
     return "unknown" if kinds else "process"
@@ -1347,18 +1351,9 @@ def start_method(module, handoff):
     if not isinstance(handoff, ast.Call):
         return None
     if module.call_name(handoff) == "joblib.delayed":
-        backends = set()
-        for call in module.calls:
-            if module.call_name(call) in {"joblib.Parallel",
-                                          "joblib.parallel_config",
-                                          "joblib.parallel_backend"}:
-                given = {k.arg: k.value for k in call.keywords}
-                if call.args and module.call_name(call) != "joblib.Parallel":
-                    given["backend"] = call.args[0]
-                backends |= {getattr(given.get(key), "value", key)
-                             for key in ("backend", "prefer", "require")
-                             if key in given}
-        return "loky" if backends <= {"loky", None} else None
+        named = all(isinstance(value, ast.Constant) and value.value in
+                    {"loky", None} for value in joblib_settings(module))
+        return "loky" if named else None
     if not isinstance(handoff.func, ast.Attribute):
         return None
     pool = executor_value(module, handoff.func.value)
@@ -1541,26 +1536,26 @@ def source_of(node, limit=60):
 def what_tasks_do(module):
     """What each task, and what it calls, does with a global state: RSP001
     (global_draw says what) and RSP005."""
-    handoffs = list(task_handoffs(module))
-    # How each task's processes start, where every executor it is handed to
-    # says the same (else the message says what happens under each).
-    starts = {}
-    for expression, handoff in handoffs:
-        start = start_method(module, handoff) \
-            if executor_kind(module, handoff) == "process" else None
-        for task in task_functions(module, expression):
+    handoffs = []  # (expression, handoff, kind, start, tasks)
+    starts = {}  # task -> how the processes of every executor it goes to start
+    for expression, handoff in task_handoffs(module):
+        kind = executor_kind(module, handoff)
+        start = start_method(module, handoff) if kind == "process" else None
+        tasks = task_functions(module, expression)
+        handoffs.append((expression, handoff, kind, start, tasks))
+        for task in tasks:
             starts.setdefault(task, set()).add(start)
-    for expression, handoff in handoffs:
+    for expression, handoff, kind, start, tasks in handoffs:
         name = module.name_of(expression) if isinstance(
             expression, ast.Attribute) else None
         if name in GLOBAL_DRAWS:  # executor.submit(np.random.random, n)
             yield from global_draw(
                 expression, name, f"the task {source_of(expression)} ",
-                None, executor_kind(module, handoff), module,
-                start_method(module, handoff))
+                None, kind, module, start)
             continue
-        kind = executor_kind(module, handoff)
-        for task in task_functions(module, expression):
+        for task in tasks:
+            # One start where every executor the task goes to says the same;
+            # else the message says what happens under each.
             start = next(iter(starts[task])) if len(starts[task]) == 1 \
                 else None
             # A worker process's state, reseeded by the task with a seed of
