@@ -77,7 +77,7 @@ def run_shared(make_draw, pauses=(1, 2, 3)):  # milliseconds
     draw = make_draw()
     with ThreadPoolExecutor(4) as executor:
         return np.array(list(executor.map(
-            draw_shared, range(N_TASKS), [draw] * N_TASKS, [pauses] * 8)))
+            lambda task: draw_shared(task, draw, pauses), range(N_TASKS))))
 
 
 def one_generator():  # seeded once, shared by every task
