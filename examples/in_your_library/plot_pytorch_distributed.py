@@ -3,12 +3,12 @@ r"""
 Distributed training: seeds per rank, DistributedSampler and set_epoch
 ======================================================================
 
-With ``torch.distributed``, a ``DistributedSampler`` whose ``set_epoch``
-is never called gives "the same data order every epoch", and
-``torch.manual_seed(0)`` on every ``rank`` gives "every rank (every GPU)
-the same augmentation and the same dropout mask". The fix: seed the
-weights alike, then each rank apart from one root, and call
-``sampler.set_epoch(epoch)`` every epoch. Measured on two gloo ranks.
+With ``torch.distributed``, a ``DistributedSampler`` whose ``set_epoch`` is
+never called gives "the same data order every epoch", and
+``torch.manual_seed(0)`` on every ``rank`` gives "every rank (every GPU) the
+same augmentation and the same dropout mask". The fix: seed the weights alike,
+then each rank apart from one root, and call ``sampler.set_epoch(epoch)`` every
+epoch. Measured on two gloo ranks.
 """
 
 # %%
@@ -84,7 +84,6 @@ def one_rank(rank, folder):  # in a fresh process: imports torch
     def seed_both(seed):  # what many training scripts do
         torch.manual_seed(seed)
         np.random.seed(seed)
-
     seeders = [seed_both, lambda root: seed_both(root + rank), seed_this_rank]
     for scheme, seed in zip(SCHEMES, seeders):
         seen[scheme] = []
@@ -100,6 +99,8 @@ def one_rank(rank, folder):  # in a fresh process: imports torch
     everyone = [None, None] if rank == 0 else None
     dist.gather_object(seen, everyone, dst=0)  # rank 0 gets what all saw
     dist.destroy_process_group()
+    if rank:  # rank 1 ends by os._exit, skipping the interpreter's teardown:
+        os._exit(0)  # there, gloo's threads once aborted it (SIGABRT)
     return everyone
 
 
@@ -114,7 +115,8 @@ if __name__ == "__main__":  # rank 0 here, rank 1 in a spawned process
     everyone = one_rank(0, sys.argv[1])
     rank_1.join(timeout=60)
     assert rank_1.exitcode == 0, rank_1.exitcode
-    print(json.dumps(everyone))
+    print(json.dumps(everyone), flush=True)
+    os._exit(0)  # as rank 1 does
 """
 
 
@@ -129,10 +131,9 @@ def run_two_ranks():  # one torch.distributed run: what each rank saw
 
 
 # %%
-# Each rank seeds by each scheme with roots 0, 1, then 0 again (three runs,
-# played in turn by the same two processes), then draws a dropout mask of
-# 8 units (1: kept) and an ``np.random.randint``. "Runs overlap": rank 1
-# with root 0 draws what rank 0 with root 1 draws.
+# Each rank seeds by each scheme with roots 0, 1 and 0 (three runs in turn),
+# then draws a dropout mask of 8 units (1: kept) and ``np.random.randint``.
+# "Runs overlap": rank 1 with root 0 draws what rank 0 with root 1 draws.
 
 import numpy as np
 
@@ -201,12 +202,11 @@ print(f"set_epoch, epochs differ: {differ}; ranks split the data: {apart}")
 # ---
 #
 # * ``DistributedSampler`` shuffles with a generator seeded by ``seed +
-#   epoch`` and gives each rank every second index; ``set_epoch`` only
-#   sets ``epoch`` (`distributed.py, lines 107-157
-#   <https://github.com/pytorch/pytorch/blob/v2.14.1/torch/utils/data/
-#   distributed.py#L107-L157>`__), as its `documentation
-#   <https://docs.pytorch.org/docs/2.14/data.html#torch.utils.data.
-#   distributed.DistributedSampler>`__ warns (issues `#31771
+#   epoch`` and gives each rank every second index; ``set_epoch`` only sets
+#   ``epoch`` (`distributed.py, lines 107-157 <https://github.com/pytorch/
+#   pytorch/blob/v2.14.1/torch/utils/data/distributed.py#L107-L157>`__), as
+#   its `documentation <https://docs.pytorch.org/docs/2.14/data.html#torch.
+#   utils.data.distributed.DistributedSampler>`__ warns (issues `#31771
 #   <https://github.com/pytorch/pytorch/issues/31771>`__, `#11324
 #   <https://github.com/pytorch/pytorch/issues/11324>`__). Ranks split the
 #   data only if all share ``seed`` and epoch.
