@@ -219,6 +219,278 @@ PROJECTS = {
                     return pool.map(shuffled, xs)
         """,
     },
+    # LePhilippeDucTai/CreditRiskMC: monte_carlo_credit.py. An engine holds
+    # the model, whose generator its method draws from; the engine's pool
+    # runs that method (self.model.compute): each chunk of tasks unpickles
+    # the model in the same state and repeats the chunk before it.
+    "an engine's pool runs the method of a model it holds": {
+        "models.py": """
+            import numpy as np
+
+            class VasicekModel:
+                def __init__(self, seed, data, rho):
+                    self.rng = np.random.RandomState(seed)
+                    self.data, self.rho = data, rho
+
+                def compute(self, *args):
+                    eps = self.rng.standard_normal(len(self.data))  # expect: RSP002
+                    return sum(eps < self.rho)
+        """,
+        "engine.py": """
+            import multiprocessing
+
+            class MonteCarloEngine:
+                def __init__(self, model, n_scenarios):
+                    self.model, self.n_scenarios = model, n_scenarios
+
+                def simulate_parallel(self):
+                    pool = multiprocessing.Pool(multiprocessing.cpu_count())
+                    return pool.map(self.model.compute, range(self.n_scenarios))
+        """,
+        "main.py": """
+            from engine import MonteCarloEngine
+            from models import VasicekModel
+
+            if __name__ == "__main__":
+                model = VasicekModel(42, [100.0, 200.0, 50.0], rho=0.2)
+                losses = MonteCarloEngine(model, 1000).simulate_parallel()
+        """,
+    },
+    # regicid/modelv3: run_parallel.py hands get_pop to a multiprocess pool;
+    # get_pop builds a Population (model.py), whose __init__ draws from
+    # NumPy's global state, as its methods do: forked workers draw alike.
+    "a task builds an object whose __init__ draws": {
+        "model.py": """
+            import numpy as np
+
+            class Population:
+                def __init__(self, mu, sigma=4, N=10**5):
+                    self.mu, self.sigma, self.N = mu, sigma, N
+                    self.states = np.random.normal(loc=mu, scale=sigma, size=N)  # expect: RSP001
+
+                def round(self, n):
+                    for _ in range(n):
+                        self.states = np.random.normal(self.mu, self.sigma, self.N)  # expect: RSP001
+        """,
+        "run_parallel.py": """
+            import multiprocess as mtp
+            import numpy as np
+            from model import Population
+            MU = np.linspace(10, 16, 4)
+
+            def get_pop(mu):
+                P = Population(mu)
+                P.round(20)
+                return P
+
+            l = mtp.Pool(processes=10)
+            runs = l.map_async(get_pop, MU)
+        """,
+    },
+    # modestyachts/ARS: code/ars.py @ 95c4c81. Ray actors seeded seed + 7 * i
+    # through their constructor: runs with roots 237 and 244 share all but
+    # one worker's streams.
+    "Ray actors seeded seed + 7 * i through __init__": {
+        "ars.py": """
+            import gym
+            import ray
+
+            @ray.remote
+            class Worker(object):
+                def __init__(self, env_seed, env_name=''):
+                    self.env = gym.make(env_name)
+                    self.env.seed(env_seed)
+
+            class ARSLearner(object):
+                def __init__(self, env_name='HalfCheetah-v1', num_workers=32, seed=123):
+                    self.workers = [Worker.remote(seed + 7 * i,  # expect: RSP003
+                                                  env_name=env_name)
+                                    for i in range(num_workers)]
+        """,
+    },
+    # hpcaitech/Open-Sora: opensora/datasets/dataloader.py @ 70ca63f. The
+    # worker_init_fn comes from a factory, and seeds every worker, in every
+    # epoch, with the same seed (1024); at 01b1b8e the same hook was nested
+    # in prepare_dataloader. Both copy the seed to a local first.
+    "a worker_init_fn made by a factory seeds every worker alike": {
+        "dataloader.py": """
+            import random
+
+            import numpy as np
+            import torch
+            from torch.utils.data import DataLoader
+
+            def get_seed_worker(seed):
+                def seed_worker(worker_id):
+                    worker_seed = seed
+                    np.random.seed(worker_seed)  # expect: RSP002
+                    torch.manual_seed(worker_seed)  # expect: RSP002
+                    random.seed(worker_seed)  # expect: RSP002
+
+                return seed_worker
+
+            def prepare_dataloader(dataset, batch_size=None, seed=1024, num_workers=0):
+                return DataLoader(dataset, batch_size=batch_size,
+                                  worker_init_fn=get_seed_worker(seed),
+                                  num_workers=num_workers)
+
+            def prepare_nested(dataset, batch_size, seed=1024, num_workers=0):
+                def seed_worker(worker_id):
+                    worker_seed = seed
+                    np.random.seed(worker_seed)  # expect: RSP002
+
+                return DataLoader(dataset, batch_size=batch_size,
+                                  worker_init_fn=seed_worker, num_workers=num_workers)
+        """,
+    },
+    # DeepSenseCA/echofilter: echofilter/data/utils.py. The worker id added to
+    # a root drawn in the worker (torch.randint, from the worker's own seed,
+    # new each epoch) is right; so is PyTorch's recipe with initial_seed().
+    "a worker_init_fn adds the worker id to a root drawn in the worker": {
+        "utils.py": """
+            import random
+
+            import numpy as np
+            import torch
+
+            def worker_seed_fn(worker_id):
+                np.random.seed((torch.randint(0, 4294967296, (1,)).item() + worker_id) % 4294967296)
+                random.seed(torch.randint(0, 4294967296, (1,)).item() + worker_id)
+
+            def seed_worker(worker_id):
+                np.random.seed(torch.initial_seed() % 2**32 + worker_id)
+        """,
+        "train.py": """
+            from torch.utils.data import DataLoader
+            from utils import seed_worker, worker_seed_fn
+
+            def loaders(train_set, val_set):
+                return (DataLoader(train_set, num_workers=4, worker_init_fn=worker_seed_fn),
+                        DataLoader(val_set, num_workers=4, worker_init_fn=seed_worker))
+        """,
+    },
+    # openai/random-network-distillation: run_atari.py binds the seed to a
+    # name, then hands it to baselines' set_global_seeds, which seeds
+    # NumPy, random and TensorFlow with it (cut down to NumPy here).
+    "seed + rank bound to a name, then handed to a seeding helper": {
+        "utils.py": """
+            import random
+
+            import numpy as np
+
+            def set_global_seeds(i):
+                np.random.seed(i)
+                random.seed(i)
+        """,
+        "run_atari.py": """
+            from mpi4py import MPI
+            from utils import set_global_seeds
+
+            def main(args):
+                seed = args.seed + MPI.COMM_WORLD.Get_rank()
+                set_global_seeds(seed)  # expect: RSP003
+        """,
+    },
+    # dermen/resonet: sims/runme_joblib.py hands the whole list of seeds to
+    # each job, which seeds with seeds[jid]: the clock plus the job number,
+    # so a run started a second later repeats all but one of its jobs.
+    "the whole list of seeds goes to each task, which indexes it": {
+        "main.py": """
+            import numpy as np
+
+            def run(jid, njobs, seeds):
+                np.random.seed(seeds[jid])
+                return np.random.random(3)
+        """,
+        "runme_joblib.py": """
+            import time
+            from joblib import Parallel, delayed
+            from main import run
+
+            if __name__ == "__main__":
+                njobs = 8
+                seed_time = int(time.time())
+                seeds = [seed_time + j for j in range(njobs)]  # expect: RSP003
+                Parallel(n_jobs=njobs)(delayed(run)(j, njobs, seeds) for j in range(njobs))
+        """,
+    },
+    # A reader's shape: scikit-learn asks third-party estimators to use its
+    # own Parallel and delayed (sklearn.utils.parallel), which are joblib's.
+    "an estimator's tasks run through sklearn.utils.parallel": {
+        "kmodes.py": """
+            import numpy as np
+            from sklearn.utils.parallel import Parallel, delayed
+
+            class KModes:
+                def _single_run(self, X):
+                    return X[np.random.permutation(len(X))[:3]]  # expect: RSP001
+
+                def fit(self, X):
+                    return Parallel(n_jobs=2)(delayed(self._single_run)(X) for _ in range(10))
+        """,
+    },
+    # A reader's shape, as dmezzogori/simulatte (simulatte/utils/runner.py)
+    # draws seeds: 40 tasks seeded from 1,000 values share a seed in more
+    # than half of the runs.
+    "seeds drawn from 1,000 values": {
+        "runner.py": """
+            import random
+            from multiprocessing import Pool
+
+            import numpy as np
+
+            def worker(seed):
+                np.random.seed(seed)
+                return np.random.exponential(1.0, 100).mean()
+
+            if __name__ == "__main__":
+                seeds = [random.randint(1, 1000) for _ in range(40)]  # expect: RSP007
+                with Pool(4) as pool:
+                    print(pool.map(worker, seeds))
+        """,
+    },
+    # KwatMDPhD/ccal: ccal/multiprocess.py @ 6e2b88d seeds the parent, then
+    # runs the function it is given in a pool; other modules hand it their
+    # tasks. A task that reseeds with a seed of its own, as ccal's do, is
+    # right (here each gets its own); a reader's task that only shuffles
+    # repeats in every forked worker.
+    "a helper module runs the tasks that other modules hand it": {
+        "pkg/__init__.py": "",
+        "pkg/multiprocess.py": """
+            from multiprocessing.pool import Pool
+            from numpy.random import seed
+
+            def multiprocess(function, arguments, n_job, random_seed=20121020):
+                seed(random_seed)
+                with Pool(n_job) as process:
+                    return process.starmap(function, arguments)
+        """,
+        "pkg/permute.py": """
+            from numpy.random import seed, shuffle
+
+            def permute(target, n):
+                for _ in range(n):
+                    shuffle(target)  # expect: RSP001
+                return target
+
+            def permute_seeded(target, n, random_seed):
+                seed(random_seed)
+                for _ in range(n):
+                    shuffle(target)
+                return target
+        """,
+        "pkg/stats.py": """
+            from numpy.random import SeedSequence
+
+            from .multiprocess import multiprocess
+            from .permute import permute, permute_seeded
+
+            def stats(target, n_job):
+                seeds = SeedSequence(20121020).generate_state(n_job)
+                multiprocess(permute_seeded, ((target, 10, int(s)) for s in seeds), n_job)
+                return multiprocess(permute, ((target, 10) for _ in range(n_job)), n_job)
+        """,
+    },
     # A reader's shape, as DDP training scripts write it: a seeding helper
     # in utils.py, given seed + rank by the script.
     "a seeding helper in another module is given seed + rank": {

@@ -71,7 +71,10 @@ functions and methods handed to ``joblib.delayed``, a ``multiprocessing``,
 pathos or pebble pool, a ``concurrent.futures`` executor, a thread, a dask
 client or collection, ``ray.remote`` (functions, and actors' methods); the
 ``run`` of a ``Process`` subclass; what a task calls, in its file or
-another; a task passed once through a parameter; names bound by a plain
+another, classes' ``__init__`` included; a task passed once through a
+parameter; the method of an object made elsewhere
+(``self.model.compute``), where one class of the project defines it; a
+``worker_init_fn`` that a factory returns; names bound by a plain
 assignment or a ``with`` statement (``closing(Pool())``, ExitStack's
 ``enter_context``); and attributes set on ``self`` (``self.rng``,
 ``self.pool``). It does not follow containers or dynamic dispatch; the
@@ -493,6 +496,10 @@ SYNONYMS = {"numpy.random.mtrand.": "numpy.random.",
             "concurrent.futures.process.": "concurrent.futures.",
             "concurrent.futures.thread.": "concurrent.futures.",
             "joblib.parallel.": "joblib.",
+            # scikit-learn's wrappers of joblib (1.3+, and before)
+            "sklearn.utils.parallel.": "joblib.",
+            "sklearn.utils.fixes.delayed": "joblib.delayed",
+            "sklearn.externals.joblib.": "joblib.",
             "distributed.client.": "distributed."}
 
 # rng.spawn(n), rng.bit_generator.spawn(n), rng.bit_generator.seed_seq...
@@ -1129,19 +1136,40 @@ def methods_of(classdef, name):
 
 def method_functions(module, expression):
     """The methods that self.name, or instance.name, stands for, where the
-    class is defined in this file."""
+    class is defined in this file; for an instance made elsewhere
+    (engine.model.compute, a parameter's method), the one method of that
+    name in the project's classes."""
     receiver = expression.value
-    if not isinstance(receiver, ast.Name):
-        return []
-    if receiver.id in {"self", "cls"}:
+    if isinstance(receiver, ast.Name) and receiver.id in {"self", "cls"}:
         classdef = module.enclosing(expression, ast.ClassDef)
-        return methods_of(classdef, expression.attr) if classdef else []
+        found = methods_of(classdef, expression.attr) if classdef else []
+        return found or only_method(module, expression.attr)
     value = module.value_of(receiver)
     if isinstance(value, ast.Call) and isinstance(value.func, ast.Name):
-        return [method for classdef in module.classes
-                if classdef.name == value.func.id
-                for method in methods_of(classdef, expression.attr)]
-    return []
+        found = [method for classdef in module.classes
+                 if classdef.name == value.func.id
+                 for method in methods_of(classdef, expression.attr)]
+        if found:
+            return found
+    if module.name_of(expression) is not None:
+        return []  # np.random.permutation, helpers.task: imported names
+    return only_method(module, expression.attr)
+
+
+def only_method(module, name):
+    """The method called name, when one class of the project (or of this
+    file, checked alone) defines it; else none."""
+    holder = module.project or module
+    if getattr(holder, "methods", None) is None:  # every class, read once
+        holder.methods = {}
+        for other in getattr(holder, "modules", [module]):
+            for classdef in other.classes:
+                for node in classdef.body:
+                    if isinstance(node, (ast.FunctionDef,
+                                         ast.AsyncFunctionDef)):
+                        holder.methods.setdefault(node.name, []).append(node)
+    found = holder.methods.get(name, [])
+    return found if len(found) == 1 else []
 
 
 def task_functions(module, expression, depth=0):
@@ -1174,16 +1202,38 @@ def task_functions(module, expression, depth=0):
         return []
     position = names.index(expression.id)
     found = []
-    for call in module.calls:
-        if isinstance(call.func, ast.Name) \
-                and call.func.id == scope.name:
-            given = [k.value for k in call.keywords
-                     if k.arg == expression.id]
-            if len(call.args) > position:
-                given.append(call.args[position])
-            for argument in given:
-                found += task_functions(module, argument, depth + 1)
+    for caller, call in callers(module, scope):
+        given = [k.value for k in call.keywords if k.arg == expression.id]
+        if len(call.args) > position:
+            given.append(call.args[position])
+        for argument in given:
+            found += task_functions(caller, argument, depth + 1)
     return found
+
+
+def callers(module, function):
+    """(module, call) for each call of function: in its file by name, and
+    in the project's other files through their imports (a helper module's
+    multiprocess(function, arguments) called from another)."""
+    for call in module.calls:
+        if isinstance(call.func, ast.Name) and call.func.id == function.name:
+            yield module, call
+    project = module.project
+    if project is None:
+        return
+    if getattr(project, "calls_by_name", None) is None:  # indexed once
+        project.calls_by_name = {}
+        for other in project.modules:
+            for call in other.calls:
+                func = call.func
+                named = func.id if isinstance(func, ast.Name) else \
+                    func.attr if isinstance(func, ast.Attribute) else None
+                project.calls_by_name.setdefault(named, []).append(
+                    (other, call))
+    for other, call in project.calls_by_name.get(function.name, []):
+        if other is not module and \
+                function in imported_functions(other, call.func):
+            yield other, call
 
 
 def imported_functions(module, expression):
@@ -1226,7 +1276,8 @@ def reachable(module, function):
                 continue
             if isinstance(node.func, ast.Name):
                 todo += owner.visible_functions(node.func) or \
-                    imported_functions(owner, node.func)
+                    imported_functions(owner, node.func) or \
+                    constructors(owner, node.func)
             elif isinstance(node.func, ast.Attribute):  # self.helper()
                 todo += method_functions(owner, node.func) or \
                     imported_functions(owner, node.func)
@@ -1235,9 +1286,33 @@ def reachable(module, function):
     return seen
 
 
+def constructors(module, name, depth=0):
+    """The __init__ that calling the class name runs: Model(...) runs
+    Model.__init__, or that of the base it inherits it from."""
+    classes = [c for c in module.classes if c.name == name.id] \
+        if isinstance(name, ast.Name) else []
+    if not classes:
+        _, found = module.imported(name)
+        classes = [node for node in found if isinstance(node, ast.ClassDef)]
+    inits = []
+    for classdef in classes:
+        own = methods_of(classdef, "__init__")
+        for init in own:  # for messages: 'Model.__init__'
+            init.class_name = classdef.name
+        if own or depth > 3:
+            inits += own
+            continue
+        owner = module.owner(classdef)
+        for base in classdef.bases:
+            inits += constructors(owner, base, depth + 1)
+    return inits
+
+
 def label(function):
-    return "a lambda" if isinstance(function, ast.Lambda) \
-        else f"'{function.name}'"
+    if isinstance(function, ast.Lambda):
+        return "a lambda"
+    owner = getattr(function, "class_name", None)
+    return f"'{owner}.{function.name}'" if owner else f"'{function.name}'"
 
 
 def argument_at(module, handoff, position):
@@ -1461,8 +1536,26 @@ def own_seed(module, node, function):
     # int(seed), seed % 2**32, args.seed + rank (RSP003 judges that one).
     return isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) \
         and any(isinstance(node, ast.Name) and is_local(function, node.id)
+                or is_kept_parameter(function, node)
                 for node in ast.walk(seed)) \
         and not clock_or_id(module, seed)
+
+
+def is_kept_parameter(function, node):
+    """True when node is self.NAME and function set it from a parameter
+    first: self.seed = seed; np.random.seed(self.seed)."""
+    if not (isinstance(node, ast.Attribute) and
+            isinstance(node.value, ast.Name) and node.value.id == "self"):
+        return False
+    parameters = {a.arg for a in function.args.posonlyargs +
+                  function.args.args + function.args.kwonlyargs}
+    return any(isinstance(inner, ast.Assign) and any(
+                   isinstance(t, ast.Attribute) and t.attr == node.attr and
+                   isinstance(t.value, ast.Name) and t.value.id == "self"
+                   for t in inner.targets) and
+               isinstance(inner.value, ast.Name) and
+               inner.value.id in parameters
+               for inner in ast.walk(function))
 
 
 def reseeded_by_task(module, task):
@@ -1471,7 +1564,7 @@ def reseeded_by_task(module, task):
     states = set()
     for function in reachable(module, task):
         owner = module.owner(function)
-        for node in ast.walk(function):
+        for node in calls_in(function):
             name = owner.call_name(node)
             if name in {"numpy.random.seed", "random.seed"} and \
                     own_seed(owner, node, function):
@@ -1483,20 +1576,39 @@ def seeding_parameters(module, function):
     """The parameters of function that it hands to a seeding call."""
     module = module.owner(function)
     names = {a.arg for a in function.args.posonlyargs + function.args.args}
-    return {seed.id for node in ast.walk(function)
-            if isinstance(seed := seed_argument(module, node), ast.Name)
-            and seed.id in names}
+    found = set()
+    for node in ast.walk(function):
+        seed = seed_argument(module, node)
+        if isinstance(seed, ast.Subscript):  # np.random.seed(seeds[i])
+            seed = seed.value
+        if isinstance(seed, ast.Name) and seed.id in names:
+            found.add(seed.id)
+    return found
+
+
+def calls_in(function):
+    """The calls in a function's body (its inner functions' too), read
+    once per function: every task that reaches it asks."""
+    calls = getattr(function, "calls_inside", None)
+    if calls is None:
+        calls = function.calls_inside = [
+            node for node in ast.walk(function) if isinstance(node, ast.Call)]
+    return calls
 
 
 def is_local(function, name):
     """True when name is a parameter of function or assigned inside it."""
-    arguments = function.args
-    parameters = arguments.posonlyargs + arguments.args + \
-        arguments.kwonlyargs + [arguments.vararg, arguments.kwarg]
-    if name in {p.arg for p in parameters if p is not None}:
-        return True
-    return any(isinstance(node, ast.Name) and node.id == name and
-               isinstance(node.ctx, ast.Store) for node in ast.walk(function))
+    names = getattr(function, "local_names", None)
+    if names is None:  # read once per function: rules ask again and again
+        arguments = function.args
+        parameters = arguments.posonlyargs + arguments.args + \
+            arguments.kwonlyargs + [arguments.vararg, arguments.kwarg]
+        names = {p.arg for p in parameters if p is not None}
+        names |= {node.id for node in ast.walk(function)
+                  if isinstance(node, ast.Name) and
+                  isinstance(node.ctx, ast.Store)}
+        function.local_names = names
+    return name in names
 
 
 def is_generator(module, expression, scope, kinds=GENERATORS):
@@ -1563,7 +1675,7 @@ def what_tasks_do(module):
             own = reseeded_by_task(module, task) if kind == "process" \
                 else set()
             for function, subject, owner in reached_from(module, task):
-                for node in ast.walk(function):
+                for node in calls_in(function):
                     name = owner.call_name(node)
                     if name in GLOBAL_DRAWS and name.split(".")[0] not in own:
                         yield from global_draw(node, name, subject,
@@ -1640,7 +1752,29 @@ def hooks(module, call, keyword):
     if isinstance(value, ast.Attribute):
         return method_functions(module, value) or \
             imported_functions(module, value)
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Name):
+        # worker_init_fn=get_seed_worker(seed): the hook it returns
+        factories = module.visible_functions(value.func) or \
+            imported_functions(module, value.func)
+        return [hook for factory in factories
+                for hook in returned_functions(module.owner(factory),
+                                               factory)]
     return imported_functions(module, value)
+
+
+def returned_functions(module, factory):
+    """The lambdas and inner defs that a factory returns."""
+    found = []
+    for node in ast.walk(factory):
+        if not isinstance(node, ast.Return) or node.value is None or \
+                module.enclosing(node, FUNCTIONS) is not factory:
+            continue
+        if isinstance(node.value, ast.Lambda):
+            found.append(node.value)
+        elif isinstance(node.value, ast.Name):
+            found += [inner for inner in module.visible_functions(node.value)
+                      if inner is not factory]
+    return found
 
 
 def hook_label(hook):
@@ -1648,17 +1782,22 @@ def hook_label(hook):
         f" '{hook.name}'"
 
 
-def seeds_alike(module, seed, hook):
+def seeds_alike(module, seed, hook, depth=0):
     """True when a hook's seed is the same in every worker: it calls
     nothing (torch.initial_seed() differs per worker), names none of the
-    hook's parameters or locals, and is not None (fresh entropy)."""
+    hook's parameters, nor locals bound to what differs, and is not None
+    (fresh entropy)."""
     if isinstance(seed, ast.Constant) and seed.value is None:
         return False
     for node in ast.walk(seed):
         if isinstance(node, ast.Call):
             return False
         if isinstance(node, ast.Name) and is_local(hook, node.id):
-            return False
+            # worker_seed = seed (the closure's): alike; = worker_id: not
+            values = module.bindings.get((hook, node.id), [])
+            if depth > 4 or len(values) != 1 or \
+                    not seeds_alike(module, values[0], hook, depth + 1):
+                return False
     return True
 
 
@@ -1976,7 +2115,9 @@ def derived_seed(module):
     What it does: finds seeds made by arithmetic on another seed, the loop
     counter or a rank (seed + i, seed + rank in torch.manual_seed, env.seed,
     env.reset(seed=...), tf.random.set_seed), a loop counter as the seed, and
-    a worker_init_fn that seeds with the worker id.
+    a worker_init_fn that seeds with the worker id. Arithmetic on a root
+    drawn at random (torch.initial_seed() % 2**32 + worker_id in a
+    worker_init_fn) is not reported.
 
     Why is this bad? Runs with nearby roots share streams: run 1's task 0 is
     run 0's task 1. A worker id as the seed gives every epoch the same
@@ -1994,7 +2135,8 @@ def derived_seed(module):
         if seed is None:
             continue
         value = unwrapped(module.value_of(seed))
-        if is_arithmetic(value) and not clock_or_id(module, value):
+        if is_arithmetic(value) and not clock_or_id(module, value) and \
+                not random_root(module, value):
             # (arithmetic on the clock is RSP005's)
             yield node, ARITHMETIC_SEED.format(source_of(value))
         elif isinstance(seed, ast.Name) and \
@@ -2033,6 +2175,25 @@ def is_arithmetic(node):
         and not all(isinstance(leaf, (ast.Constant, ast.operator, ast.BinOp,
                                       ast.UnaryOp, ast.unaryop))
                     for leaf in ast.walk(node))
+
+
+# A root drawn at random, or a DataLoader worker's own seed (base_seed +
+# worker id, a new base_seed each epoch): arithmetic on it is not a
+# nearby root shared by runs.
+RANDOM_ROOTS = {"torch.initial_seed", "torch.seed", "torch.randint",
+                "numpy.random.randint", "random.randint", "random.randrange",
+                "random.getrandbits", "secrets.randbits", "secrets.randbelow"}
+
+
+def random_root(module, value):
+    """True when the seed's arithmetic starts from a random draw:
+    torch.initial_seed() % 2**32 + worker_id in a worker_init_fn,
+    torch.randint(...).item() + worker_id, rng.integers(2**32) + i."""
+    return any(isinstance(node, ast.Call) and (
+                   module.call_name(node) in RANDOM_ROOTS or
+                   isinstance(node.func, ast.Attribute) and
+                   node.func.attr in {"integers", "randint", "getrandbits"})
+               for node in ast.walk(value))
 
 
 def unwrapped(value):
@@ -2115,9 +2276,14 @@ def seeds_handed_to_tasks(module):
                 if is_arithmetic(given):
                     yield given, ARITHMETIC_SEED.format(
                         source_of(given))
-                elif isinstance(given, ast.Name) and loop is not None:
-                    values = comprehension_of(module, loop, given.id)
-                    if values is not None and is_arithmetic(values.elt):
+                elif isinstance(given, ast.Name):
+                    # for s in seeds, or the whole list: task(seeds, i)
+                    values = comprehension_of(module, loop, given.id) \
+                        if loop is not None else None
+                    if values is None:
+                        values = module.value_of(given)
+                    if isinstance(values, (ast.ListComp, ast.GeneratorExp)) \
+                            and is_arithmetic(values.elt):
                         yield values.elt, ARITHMETIC_SEED.format(
                             source_of(values.elt))
 
@@ -2148,7 +2314,8 @@ def seeds_given_to_seeders(module):
         if not call.args or not isinstance(call.func, (ast.Name,
                                                        ast.Attribute)):
             continue
-        if not any(is_arithmetic(argument) for argument in call.args):
+        derived = [derived_value(module, argument) for argument in call.args]
+        if not any(derived):
             continue
         func = call.func
         if isinstance(func, ast.Attribute) and func.attr == "remote":
@@ -2159,6 +2326,9 @@ def seeds_given_to_seeders(module):
             functions = imported_functions(module, func)
         else:
             functions = []
+        if not functions and isinstance(func, ast.Name):
+            # a class: Table(seed + i), a Ray actor's Worker.remote(...)
+            functions = constructors(module, func)
         for function in functions:
             if isinstance(function, ast.Lambda):
                 continue
@@ -2166,12 +2336,26 @@ def seeds_given_to_seeders(module):
                 cache[id(function)] = seeding_parameters(module, function)
             names = [a.arg for a in function.args.posonlyargs +
                      function.args.args]
+            if getattr(function, "class_name", None):
+                names = names[1:]  # __init__'s self
             for position, argument in enumerate(call.args):
                 if position < len(names) and \
                         names[position] in cache[id(function)] and \
-                        is_arithmetic(argument):
+                        derived[position] is not None:
                     yield argument, ARITHMETIC_SEED.format(
-                        source_of(argument))
+                        source_of(derived[position]))
+
+
+def derived_value(module, argument):
+    """The arithmetic an argument is, or a name bound once to: seed + rank
+    in f(seed + rank), or seed = args.seed + rank; f(seed). None for
+    anything else, and for arithmetic on the clock or a random root."""
+    value = unwrapped(module.value_of(argument)) \
+        if isinstance(argument, ast.Name) else argument
+    if is_arithmetic(value) and not clock_or_id(module, value) and \
+            not random_root(module, value):
+        return value
+    return None
 
 
 # -- RSP004 global-state-at-import --------------------------------------------
@@ -2448,8 +2632,9 @@ def narrow_random_seed(module):
 
 # RSP007: seeds drawn at random from 2**32 values or fewer, one per task.
 # The widest space it reports: beyond 2**32 a collision takes billions of
-# tasks. The narrowest: smaller draws are data, not seeds.
-NARROW_SEEDS = (2**16, 2**32)
+# tasks. The narrowest: any, for only values used as seeds are looked at,
+# and 1,000 values are worse than 2**32.
+NARROW_SEEDS = (2, 2**32)
 
 LOOPS = (ast.For, ast.AsyncFor, ast.While, ast.ListComp, ast.SetComp,
          ast.DictComp, ast.GeneratorExp)
