@@ -539,6 +539,23 @@ BUGGY = {
             def run(self):
                 self.seed = ROOT.spawn(1)[0]  # expect: RSP006
     """,
+    # DBaudry/TP_parallel: func.py. MC_pi reseeds only if given a seed, and
+    # pool.map gives it only N: the reseed never runs, and forked workers
+    # draw from copies of one state.
+    "a reseed under `if seed is not None` that pool.map never reaches": """
+        import numpy as np
+        from multiprocessing import Pool
+
+        def MC_pi(N, seed=None):
+            if seed is not None:
+                np.random.seed(seed)
+            u = np.random.uniform(size=2*N).reshape((N, 2))  # expect: RSP001
+            return 4 * (np.sqrt((u[:, 0]-0.5)**2+(u[:, 1]-0.5)**2) < 0.5).sum() / N
+
+        def main(n_cpu, N):
+            pool = Pool(processes=n_cpu)
+            return pool.map(MC_pi, [N for i in range(n_cpu)])
+    """,
     # -- RSP006: a task spawns from a parent that every task shares ---------
     "joblib threads spawn from a module-level SeedSequence": """
         import numpy as np
@@ -736,6 +753,28 @@ CORRECT = {
             return np.random.randint(10, size=3)
 
         Parallel(n_jobs=2)(delayed(task)(s) for s in [1, 2, 3])
+    """,
+    # The same task, seeded as it asks: each task gets a seed of its own; or
+    # np.random.seed(seed) unguarded, so None gives fresh entropy.
+    "a reseed under `if seed is not None`, given a seed per task": """
+        import numpy as np
+        from joblib import Parallel, delayed
+        from multiprocessing import Pool
+
+        def MC_pi(N, seed=None):
+            if seed is not None:
+                np.random.seed(seed)
+            return np.random.uniform(size=N).mean()
+
+        def fresh(N, seed=None):
+            np.random.seed(seed)
+            return np.random.uniform(size=N).mean()
+
+        def main(n_cpu, N):
+            seeds = np.random.SeedSequence(0).generate_state(n_cpu)
+            Parallel(n_jobs=2)(delayed(MC_pi)(N, seed=int(s)) for s in seeds)
+            with Pool(n_cpu) as pool:
+                return pool.map(fresh, [N] * n_cpu)
     """,
     "a pool task reseeds from fresh entropy": """
         import numpy as np

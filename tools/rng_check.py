@@ -1558,18 +1558,73 @@ def is_kept_parameter(function, node):
                for inner in ast.walk(function))
 
 
-def reseeded_by_task(module, task):
+def reseeded_by_task(module, task, unset=()):
     """The global states ("numpy", "random") that a task, or what it calls,
-    reseeds with a seed of its own or fresh entropy."""
+    reseeds with a seed of its own or fresh entropy; not with a parameter
+    of the task that its handoff leaves at None (unset), which a reseed
+    under ``if seed is not None`` then skips."""
     states = set()
     for function in reachable(module, task):
         owner = module.owner(function)
         for node in calls_in(function):
             name = owner.call_name(node)
+            seed = seed_argument(owner, node)
+            if function is task and isinstance(seed, ast.Name) and \
+                    seed.id in unset and guarded_by(owner, node, seed.id):
+                continue  # if seed is not None: np.random.seed(seed)
             if name in {"numpy.random.seed", "random.seed"} and \
                     own_seed(owner, node, function):
                 states.add(name.split(".")[0])
     return states
+
+
+def guarded_by(module, node, name):
+    """True when node runs under an ``if`` whose test names name (seed=None
+    left as it is then skips it; np.random.seed(None) alone would not)."""
+    branch = module.enclosing(node, (ast.If, *FUNCTIONS))
+    while isinstance(branch, ast.If):
+        if any(isinstance(inner, ast.Name) and inner.id == name
+               for inner in ast.walk(branch.test)):
+            return True
+        branch = module.enclosing(branch, (ast.If, *FUNCTIONS))
+    return False
+
+
+def left_unset(module, expression, handoff, task):
+    """The task's parameters that default to None and that its handoff
+    surely does not fill: all but the first with pool.map(task, xs); those
+    past the arguments given to submit(task, ...) or delayed(task)(...)."""
+    if isinstance(task, ast.Lambda) or not isinstance(handoff, ast.Call):
+        return set()
+    arguments = task.args
+    names = [a.arg for a in arguments.posonlyargs + arguments.args]
+    if isinstance(expression, ast.Attribute) and names and \
+            names[0] in {"self", "cls"}:
+        names = names[1:]  # a bound method: self is given
+    defaults = dict(zip(names[len(names) - len(arguments.defaults):],
+                        arguments.defaults))
+    method = handoff.func.attr if isinstance(handoff.func,
+                                             ast.Attribute) else None
+    if module.call_name(handoff) in DELAYED:  # delayed(task)(a, b)
+        call = module.parent.get(handoff)
+        if not (isinstance(call, ast.Call) and call.func is handoff):
+            return set()
+        given, keywords = call.args, call.keywords
+    elif method in {"map", "imap", "imap_unordered", "map_async"} and \
+            len(handoff.args) == 2 and not handoff.keywords:
+        given, keywords = handoff.args[1:], []  # one value per task
+    elif method == "submit":
+        given, keywords = handoff.args[1:], handoff.keywords
+    else:
+        return set()
+    if any(isinstance(a, ast.Starred) for a in given) or \
+            any(k.arg is None for k in keywords):
+        return set()  # *args, **kwargs: unknown
+    named = {k.arg for k in keywords}
+    return {name for position, name in enumerate(names)
+            if position >= len(given) and name not in named and
+            isinstance(defaults.get(name), ast.Constant) and
+            defaults[name].value is None}
 
 
 def seeding_parameters(module, function):
@@ -1672,8 +1727,9 @@ def what_tasks_do(module):
                 else None
             # A worker process's state, reseeded by the task with a seed of
             # its own or fresh entropy: what it then draws is the task's.
-            own = reseeded_by_task(module, task) if kind == "process" \
-                else set()
+            own = reseeded_by_task(module, task, left_unset(
+                module, expression, handoff, task)) \
+                if kind == "process" else set()
             for function, subject, owner in reached_from(module, task):
                 for node in calls_in(function):
                     name = owner.call_name(node)
@@ -1851,7 +1907,9 @@ def global_state_in_task(module):
     state and repeat each other once the parent has used numpy.random (NumPy 2
     makes the state at its first use); threads share one state and race for
     it. A process task that reseeds the worker's state with a seed of its own,
-    or fresh entropy, is right and not reported; in threads it is.
+    or fresh entropy, is right and not reported; in threads it is. A reseed
+    under ``if seed is not None`` counts where the handoff passes a seed:
+    pool.map(task, sizes) leaves it at None, and the task draws unseeded.
 
     Example:
         def task(i):
