@@ -651,7 +651,7 @@ BUGGY = {
 
         if __name__ == "__main__":
             rng = np.random.default_rng(2024)
-            seeds = rng.integers(2**32, size=1000)  # expect: RSP007
+            seeds = rng.integers(2**32, size=100_000)  # expect: RSP007
             with Pool(2) as pool:
                 paths = pool.map(walk, seeds)
     """,
@@ -689,7 +689,8 @@ BUGGY = {
 
         MAX_INT = np.iinfo(np.int32).max
         rng = np.random.default_rng(0)
-        seeds = rng.integers(MAX_INT, size=50)  # expect: RSP007
+        n_trees = int(input("trees: "))
+        seeds = rng.integers(MAX_INT, size=n_trees)  # expect: RSP007
         trees = [DecisionTreeClassifier(random_state=seed) for seed in seeds.tolist()]
     """,
     "torch.manual_seed with 32-bit seeds in each task": """
@@ -701,8 +702,9 @@ BUGGY = {
             torch.manual_seed(seed)
             return torch.randn(3)
 
-        seeds = np.random.default_rng(1).integers(0, 2**32, size=64)  # expect: RSP007
-        Parallel(n_jobs=2)(delayed(train)(i, s) for i, s in enumerate(seeds))
+        def train_all(n_tasks):
+            seeds = np.random.default_rng(1).integers(0, 2**32, size=n_tasks)  # expect: RSP007
+            return Parallel(n_jobs=2)(delayed(train)(i, s) for i, s in enumerate(seeds))
     """,
     # The comprehension's `s` is its own, not the `s = ...` of the loop below.
     "a comprehension's seed name, bound again later in the function": """
@@ -775,6 +777,22 @@ CORRECT = {
             Parallel(n_jobs=2)(delayed(MC_pi)(N, seed=int(s)) for s in seeds)
             with Pool(n_cpu) as pool:
                 return pool.map(fresh, [N] * n_cpu)
+    """,
+    # joblib: examples/parallel_random_state.py (the site's starting point).
+    # Five seeds drawn below 2**31 - 1: two share one with a chance of
+    # about 1e-8, under RSP007's 1%.
+    "joblib's example hands out five random seeds": """
+        import numpy as np
+        from joblib import Parallel, delayed
+
+        def stochastic_function_seeded(max_value, random_state):
+            rng = np.random.RandomState(random_state)
+            return rng.randint(max_value, size=5)
+
+        n_vectors = 5
+        random_state = np.random.randint(np.iinfo(np.int32).max, size=n_vectors)
+        random_vector = Parallel(n_jobs=2)(delayed(
+            stochastic_function_seeded)(10, rng) for rng in random_state)
     """,
     "a pool task reseeds from fresh entropy": """
         import numpy as np

@@ -1627,17 +1627,45 @@ def left_unset(module, expression, handoff, task):
             defaults[name].value is None}
 
 
-def seeding_parameters(module, function):
-    """The parameters of function that it hands to a seeding call."""
+def seeding_parameters(module, function, depth=0):
+    """The parameters of function that it hands to a seeding call, or, in
+    a seed, to a function or class of the project that seeds with it:
+    SharedNoiseTable(deltas, env_seed + 7), whose __init__ does
+    RandomState(seed)."""
     module = module.owner(function)
     names = {a.arg for a in function.args.posonlyargs + function.args.args}
     found = set()
-    for node in ast.walk(function):
+    for node in calls_in(function):
         seed = seed_argument(module, node)
         if isinstance(seed, ast.Subscript):  # np.random.seed(seeds[i])
             seed = seed.value
         if isinstance(seed, ast.Name) and seed.id in names:
             found.add(seed.id)
+        elif seed is None and depth < 3 and isinstance(node.func, ast.Name):
+            found |= handed_on_seeds(module, node, names, depth)
+    return found
+
+
+def handed_on_seeds(module, call, names, depth):
+    """Which of names a call hands, alone or in arithmetic, to a seeding
+    parameter of the project's function or class it calls."""
+    callees = module.visible_functions(call.func) or \
+        imported_functions(module, call.func) or \
+        constructors(module, call.func)
+    found = set()
+    for callee in callees:
+        if isinstance(callee, ast.Lambda):
+            continue
+        params = [a.arg for a in callee.args.posonlyargs + callee.args.args]
+        if getattr(callee, "class_name", None):
+            params = params[1:]  # __init__'s self
+        seeders = seeding_parameters(module, callee, depth + 1)
+        given = list(zip(params, call.args)) + [
+            (k.arg, k.value) for k in call.keywords if k.arg]
+        for param, value in given:
+            if param in seeders:
+                found |= {node.id for node in ast.walk(value)
+                          if isinstance(node, ast.Name) and node.id in names}
     return found
 
 
@@ -2369,11 +2397,12 @@ def seeds_given_to_seeders(module):
     this file or another, calls np.random.seed(seed)."""
     cache = module.project.seeders if module.project else {}
     for call in module.calls:
-        if not call.args or not isinstance(call.func, (ast.Name,
+        if not (call.args or call.keywords) or not isinstance(call.func, (ast.Name,
                                                        ast.Attribute)):
             continue
         derived = [derived_value(module, argument) for argument in call.args]
-        if not any(derived):
+        if not any(derived) and not any(derived_value(module, k.value)
+                                        for k in call.keywords):
             continue
         func = call.func
         if isinstance(func, ast.Attribute) and func.attr == "remote":
@@ -2402,6 +2431,11 @@ def seeds_given_to_seeders(module):
                         derived[position] is not None:
                     yield argument, ARITHMETIC_SEED.format(
                         source_of(derived[position]))
+            for keyword in call.keywords:  # Table(noise, seed=seed + 3)
+                value = derived_value(module, keyword.value)
+                if keyword.arg in cache[id(function)] and value is not None:
+                    yield keyword.value, ARITHMETIC_SEED.format(
+                        source_of(value))
 
 
 def derived_value(module, argument):
@@ -2662,6 +2696,8 @@ def narrow_random_seed(module):
 
     What it does: finds seeds drawn at random from 2**32 values or fewer for
     many tasks: randint(2**31 - 1, size=n), randrange(2**32) in a loop.
+    Where size is a constant, it reports a chance of 1% or more only
+    (joblib's example draws 5 seeds: a chance of about 1e-8).
 
     Why is this bad? Two of n tasks share a seed with a chance of about
     n**2 / 2**33 (the birthday bound): 1% at about 9,300 tasks.
@@ -2677,6 +2713,9 @@ def narrow_random_seed(module):
         if draw is None:
             continue
         space, _ = seed_space(module, draw)
+        count = constant(module, size_of(draw))
+        if count is not None and shared_seed_chance(count, space) < 0.01:
+            continue  # a few seeds, counted: joblib's example draws 5
         one, half = birthday_figures(space)
         twice = f"2**{space.bit_length()}" if space & (space - 1) == 0 \
             else f"(2 * ({spelled(space)}))"
@@ -2905,6 +2944,19 @@ def loop_source(module, name):
                     if wrapper == "zip" and position < len(iterable.args):
                         return iterable.args[position]
     return None
+
+
+def size_of(call):
+    """The size given to a NumPy draw of integers: size=n, or its third
+    argument."""
+    keywords = {k.arg: k.value for k in call.keywords if k.arg}
+    return keywords.get("size", call.args[2] if len(call.args) > 2 else None)
+
+
+def shared_seed_chance(count, space):
+    """The chance that two of count seeds drawn from space values are the
+    same (the birthday bound)."""
+    return 1 - math.exp(-count * (count - 1) / (2 * space))
 
 
 def birthday_figures(space):
