@@ -289,23 +289,43 @@ PROJECTS = {
     },
     # modestyachts/ARS: code/ars.py @ 95c4c81. Ray actors seeded seed + 7 * i
     # through their constructor: runs with roots 237 and 244 share all but
-    # one worker's streams.
+    # one worker's streams. Each also seeds its noise table, a class that
+    # code/shared_noise.py defines and ars.py star-imports, with
+    # env_seed + 7: worker i's noise seed is worker i + 1's env seed.
     "Ray actors seeded seed + 7 * i through __init__": {
         "ars.py": """
             import gym
             import ray
+            from shared_noise import *
 
             @ray.remote
             class Worker(object):
-                def __init__(self, env_seed, env_name=''):
+                def __init__(self, env_seed, env_name='', deltas=None):
                     self.env = gym.make(env_name)
                     self.env.seed(env_seed)
+                    self.deltas = SharedNoiseTable(deltas, env_seed + 7)  # expect: RSP003
 
             class ARSLearner(object):
                 def __init__(self, env_name='HalfCheetah-v1', num_workers=32, seed=123):
+                    deltas_id = create_shared_noise.remote()
+                    self.deltas = SharedNoiseTable(ray.get(deltas_id), seed = seed + 3)  # expect: RSP003
                     self.workers = [Worker.remote(seed + 7 * i,  # expect: RSP003
-                                                  env_name=env_name)
+                                                  env_name=env_name, deltas=deltas_id)
                                     for i in range(num_workers)]
+        """,
+        "shared_noise.py": """
+            import numpy as np
+            import ray
+
+            @ray.remote
+            def create_shared_noise():
+                seed = 12345
+                return np.random.RandomState(seed).randn(250000000)
+
+            class SharedNoiseTable(object):
+                def __init__(self, noise, seed = 11):
+                    self.rg = np.random.RandomState(seed)
+                    self.noise = noise
         """,
     },
     # hpcaitech/Open-Sora: opensora/datasets/dataloader.py @ 70ca63f. The

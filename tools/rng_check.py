@@ -673,6 +673,7 @@ class Module:
         self.project = project  # the other files checked with this one
         self.path, self.source, self.cells = "", "", []
         self.aliases = {}  # (scope, name) -> dotted name of what it imports
+        self.stars, self.star_names = [], None  # from module import *
         self.functions = {}  # name -> every def of that name
         self.scope_of = {}  # node -> the function (or module) it runs in
         self.parent = {}
@@ -741,8 +742,28 @@ class Module:
             if not base:
                 return
             for alias in node.names:
+                if alias.name == "*":  # from shared_noise import *
+                    self.stars.append(base)
+                    continue
                 name = alias.asname or alias.name
                 self.aliases[scope, name] = f"{base}.{alias.name}"
+
+    def star_name(self, name):
+        """The dotted name that a star import of a project module gives
+        name, if that module defines it at its top."""
+        if self.star_names is None:  # read once, when first asked
+            self.star_names = {}
+            for base in self.stars if self.project else []:
+                module = self.project.module_named(base, self)
+                if module is None:
+                    continue
+                defined = [f.name for f in module.tree.body if isinstance(
+                    f, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
+                defined += [n for (where, n) in module.bindings
+                            if where is module.tree]
+                for each in defined:
+                    self.star_names.setdefault(each, f"{base}.{each}")
+        return self.star_names.get(name)
 
     def name_of(self, node):
         """The dotted name an expression stands for, or None.
@@ -757,6 +778,8 @@ class Module:
                 if scope is self.tree:
                     break
                 scope = self.scope_of.get(scope, self.tree)
+            if name is None and self.stars:
+                name = self.star_name(node.id)
         elif isinstance(node, ast.Attribute):
             base = self.name_of(node.value)
             name = base and f"{base}.{node.attr}"
