@@ -511,6 +511,56 @@ PROJECTS = {
                 return multiprocess(permute, ((target, 10) for _ in range(n_job)), n_job)
         """,
     },
+    # A reader's shape, as wolny/pytorch-3dunet's augmentations were (issue
+    # 32: the workers "share the common instance of the Dataset which was
+    # initialized with a fixed seed"): each DataLoader worker copies the
+    # dataset, and its transform's RandomState, in one state. PyTorch
+    # reseeds NumPy's global state in each worker: np.random is right here,
+    # and so is a worker_init_fn that remakes the copy's generator.
+    "a Dataset's generator, made in __init__, copied into each worker": {
+        "augment.py": """
+            import numpy as np
+
+            class RandomFlip:
+                def __init__(self, seed):
+                    self.random_state = np.random.RandomState(seed)
+
+                def __call__(self, m):
+                    if self.random_state.uniform() > 0.5:  # expect: RSP002
+                        return m[::-1]
+                    return m
+        """,
+        "datasets.py": """
+            import numpy as np
+            import torch
+            from torch.utils.data import DataLoader, Dataset
+            from augment import RandomFlip
+
+            class VolumeDataset(Dataset):
+                def __init__(self, volumes, seed=47):
+                    self.volumes = volumes
+                    self.transform = RandomFlip(seed)
+                    self.rng = np.random.default_rng(seed)
+
+                def __getitem__(self, i):
+                    noise = self.rng.normal()  # expect: RSP002
+                    return self.transform(self.volumes[i]) + noise + np.random.normal()
+
+                def __len__(self):
+                    return len(self.volumes)
+
+            def remake(worker_id):
+                info = torch.utils.data.get_worker_info()
+                info.dataset.rng = np.random.default_rng(info.seed)
+                info.dataset.transform = RandomFlip(info.seed % 2**32)
+
+            def loaders(volumes):
+                train = DataLoader(VolumeDataset(volumes), batch_size=2, num_workers=4)
+                serial = DataLoader(VolumeDataset(volumes), batch_size=2)
+                remade = DataLoader(VolumeDataset(volumes), num_workers=4, worker_init_fn=remake)
+                return train, serial, remade
+        """,
+    },
     # A reader's shape, as DDP training scripts write it: a seeding helper
     # in utils.py, given seed + rank by the script.
     "a seeding helper in another module is given seed + rank": {

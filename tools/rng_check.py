@@ -1303,10 +1303,30 @@ def reachable(module, function):
                     constructors(owner, node.func)
             elif isinstance(node.func, ast.Attribute):  # self.helper()
                 todo += method_functions(owner, node.func) or \
-                    imported_functions(owner, node.func)
+                    imported_functions(owner, node.func) or \
+                    called_attribute(owner, node.func)
     if cache is not None:
         cache[key] = seen
     return seen
+
+
+def called_attribute(module, attribute):
+    """The __call__ that self.transform(x) runs, where __init__ set
+    self.transform = Flip(...), a class of the project."""
+    if not (isinstance(attribute.value, ast.Name) and
+            attribute.value.id == "self"):
+        return []
+    values = attribute_values(module, attribute)
+    if len(values) != 1 or not isinstance(values[0], ast.Call) or \
+            not isinstance(values[0].func, ast.Name):
+        return []
+    name = values[0].func
+    classes = [c for c in module.classes if c.name == name.id]
+    if not classes:
+        _, found = module.imported(name)
+        classes = [node for node in found if isinstance(node, ast.ClassDef)]
+    return [method for classdef in classes
+            for method in methods_of(classdef, "__call__")]
 
 
 def constructors(module, name, depth=0):
@@ -2075,8 +2095,10 @@ def shared_generator(module):
     What it does: finds one generator object given to every task (an
     argument, partial(), itertools.repeat, [rng] * n), made at module level
     (in this file or one it imports) or kept on self and used by a method
-    handed to a pool; and a pool initializer or worker_init_fn that seeds
-    every worker alike.
+    handed to a pool; a Dataset whose __getitem__ draws from a generator
+    made in its __init__ (its own, or a transform's), handed to a
+    DataLoader with workers; and a pool initializer or worker_init_fn that
+    seeds every worker alike.
 
     Why is this bad? Processes unpickle copies in the same state and repeat
     each other; threads race for the one object. Ray actors each hold their
@@ -2143,6 +2165,68 @@ def shared_generator(module):
                     is_generator(module, argument, scope):
                 yield argument, message.format(argument.id)
     yield from of_code("RSP002", hook_seeds(module))
+    yield from dataset_generators(module)
+
+
+DATA_LOADERS = {"torch.utils.data.DataLoader",
+                "torch.utils.data.dataloader.DataLoader"}
+
+
+def dataset_generators(module):
+    """RSP002: a Dataset whose __getitem__ (or a transform it calls) draws
+    from a generator made once in __init__, handed to a DataLoader with
+    worker processes. PyTorch reseeds torch, random and NumPy's global
+    state in each worker (torch/utils/data/_utils/worker.py), not that."""
+    for call in module.calls:
+        if module.call_name(call) not in DATA_LOADERS:
+            continue
+        given = {k.arg: k.value for k in call.keywords if k.arg}
+        workers = given.get("num_workers")
+        if workers is None or isinstance(workers, ast.Constant) and \
+                workers.value in (0, None):
+            continue  # no workers: the dataset is not copied
+        hook = given.get("worker_init_fn")
+        if hook is not None and any(
+                "get_worker_info" in ast.unparse(function) or
+                ".dataset" in ast.unparse(function)
+                for function in hooks(module, call, next(
+                    k for k in call.keywords if k.arg == "worker_init_fn"))):
+            continue  # the hook remakes the copy's generator
+        dataset = call.args[0] if call.args else given.get("dataset")
+        for method in dataset_methods(module, dataset):
+            for function in reachable(module, method):
+                owner = module.owner(function)
+                for node in calls_in(function):
+                    used = node.func.value if isinstance(
+                        node.func, ast.Attribute) else None
+                    if isinstance(used, ast.Attribute) and \
+                            module_level_generator(owner, used, function) \
+                            == "once and kept on the instance":
+                        yield used, (
+                            f"the DataLoader's workers each get a copy of "
+                            f"the dataset and of {source_of(used)}, a "
+                            "generator made once in __init__, in the same "
+                            "state: they draw the same numbers (PyTorch "
+                            "reseeds torch, random and NumPy's global state "
+                            "in each worker, not this); draw from those, or "
+                            "make the generator in worker_init_fn from "
+                            "torch.initial_seed()")
+
+
+def dataset_methods(module, dataset):
+    """The __getitem__ (or __iter__) of the dataset's class, when the code
+    makes it here: DS(...), or a name bound once to DS(...)."""
+    value = module.value_of(dataset) if isinstance(dataset, ast.Name) \
+        else dataset
+    if not (isinstance(value, ast.Call) and isinstance(value.func, ast.Name)):
+        return []
+    classes = [c for c in module.classes if c.name == value.func.id]
+    if not classes:
+        _, found = module.imported(value.func)
+        classes = [node for node in found if isinstance(node, ast.ClassDef)]
+    return [method for classdef in classes
+            for name in ("__getitem__", "__getitems__", "__iter__")
+            for method in methods_of(classdef, name)]
 
 
 def task_arguments(module, call):
