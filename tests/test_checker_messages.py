@@ -88,6 +88,69 @@ def alike(tmp_path_factory):
     return found
 
 
+TASKS_MODULE = '''
+import os, random, time
+import numpy as np
+np.random.seed(0); random.seed(0)
+
+
+def draw(_):  # each worker waits for the other, so that both draw
+    folder = os.environ["WORKERS"]
+    os.makedirs(os.path.join(folder, str(os.getpid())), exist_ok=True)
+    while len(os.listdir(folder)) < 2:
+        time.sleep(0.01)
+    return [os.getpid(), int(np.random.randint(2**31)), random.random()]
+'''
+MAIN_OF_TASKS = SCRIPT.split("def run(")[0].format(at_import="") + "def run(" + \
+    SCRIPT.split("def run(")[1].replace("__main__\":", "__main__\":\n    from tasks import draw")
+
+
+@pytest.fixture(scope="module")
+def alike_when_imported(tmp_path_factory):
+    """{executor: (NumPy alike, random alike)} where the task lives in a
+    module seeded at its top, which the main script imports under its
+    guard: the workers import it to unpickle the task."""
+    found = {}
+    for executor in EXECUTORS:
+        if executor in ("fork", "forkserver", "spawn") and \
+                executor not in multiprocessing.get_all_start_methods():
+            continue
+        folder = tmp_path_factory.mktemp(f"imported-{executor}")
+        (folder / "workers").mkdir()
+        (folder / "tasks.py").write_text(TASKS_MODULE)
+        (folder / "experiment.py").write_text(MAIN_OF_TASKS)
+        result = subprocess.run([sys.executable, "experiment.py", executor], cwd=folder, text=True,
+                                capture_output=True, timeout=300,
+                                env={**os.environ, "WORKERS": str(folder / "workers")})
+        assert result.returncode == 0, result.stderr
+        draws = json.loads(result.stdout)
+        assert len({pid for pid, *_ in draws}) == 2  # two workers drew
+        found[executor] = tuple(len({d[i] for d in draws}) == 1 for i in (1, 2))
+    return found
+
+
+def test_a_seed_in_the_module_a_task_lives_in_repeats_wherever_workers_import_it(alike_when_imported, tmp_path):
+    """RSP004 for a module that another module's pool runs: the workers
+    that import it seed again (NumPy's state: all five; random's: all but
+    fork, after which CPython reseeds random)."""
+    assert alike_when_imported == {executor: (True, executor != "fork") for executor in alike_when_imported}
+    (tmp_path / "tasks.py").write_text(TASKS_MODULE)
+    (tmp_path / "main.py").write_text(textwrap.dedent("""
+        import multiprocessing
+
+        if __name__ == "__main__":
+            from tasks import draw
+            with multiprocessing.Pool(2) as pool:
+                pool.map(draw, range(2))
+    """))
+    said = {f.message.split()[0]: f.message for f in checker.check_paths([tmp_path])[0] if f.code == "RSP004"}
+    assert set(said) == {"np.random.seed", "random.seed"}
+    assert "seeds it again (spawn, forkserver, loky, Ray, and dask, whose nanny reseeds NumPy only " \
+           "before that import), and forked workers copy the state it leaves" in said["np.random.seed"]
+    assert "seeds it again (spawn, forkserver, loky, dask, Ray)" in said["random.seed"]
+    assert "(forked workers reseed random)" in said["random.seed"]
+
+
 def message(source, code):
     """The message of the one finding with that code in source."""
     import tempfile

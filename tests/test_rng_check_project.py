@@ -561,6 +561,34 @@ PROJECTS = {
                 return train, serial, remade
         """,
     },
+    # berkeley-stat243/stat243-fall-2023: labs/06/boot.py seeds NumPy at its
+    # top; labs/06/boot_dist.py maps boot.bootstrapLM on a dask cluster.
+    # Each worker imports boot to unpickle the task, after the nanny's
+    # reseed, so every worker draws the same bootstrap samples.
+    "a dask cluster runs the task of a module seeded at its top": {
+        "boot.py": """
+            import numpy as np
+            from sklearn.linear_model import LinearRegression
+
+            np.random.seed(1)  # expect: RSP004
+            n = 2000
+            X = np.random.normal(size=(n, 40))
+            Y = -10 + 3 * X[:, 0] + np.random.normal(size=n)
+
+            def bootstrapLM(i):
+                bootstrap_sample = np.random.randint(n, size=n)  # expect: RSP001
+                reg = LinearRegression().fit(X[bootstrap_sample, :], Y[bootstrap_sample])
+                return (reg.intercept_, reg.coef_)
+        """,
+        "boot_dist.py": """
+            import boot
+            from dask.distributed import Client, LocalCluster
+
+            cluster = LocalCluster(n_workers=4)
+            c = Client(cluster)
+            results = c.gather(c.map(boot.bootstrapLM, range(10)))
+        """,
+    },
     # A reader's shape, as DDP training scripts write it: a seeding helper
     # in utils.py, given seed + rank by the script.
     "a seeding helper in another module is given seed + rank": {

@@ -2043,7 +2043,9 @@ def global_draw(node, name, subject, function, kind="unknown",
                 "copies of it and repeat each other once the parent has "
                 "used numpy.random before the fork (NumPy 2 makes the "
                 "state at its first use); spawn, forkserver, loky, dask "
-                "and Ray workers each seed their own, and threads share it")
+                "and Ray workers each seed their own, unless a "
+                "np.random.seed at import runs again in each (RSP004), and "
+                "threads share it")
         else:
             happens = (
                 "forked workers reseed it and fresh ones seed it from the "
@@ -2567,7 +2569,8 @@ def global_state_at_import(module):
 
     What it does: finds np.random.seed(...), random.seed(...) or a draw at a
     module's top level where the module starts processes whose tasks draw
-    on that state.
+    on that state; and a seed at the top of a module whose functions other
+    modules hand to worker processes, which import it to run them.
 
     Why is this bad? Workers that run the script again (spawn, older
     forkserver) or copy a process that ran it (fork) start alike and repeat
@@ -2583,6 +2586,7 @@ def global_state_at_import(module):
     # A generator made at import and used in a task is RSP002; a
     # SeedSequence made at import draws no entropy and is the same in
     # every process.
+    yield from seeded_where_tasks_live(module)
     if not starts_processes(module):
         return
     drawn = globals_drawn_in_tasks(module)
@@ -2605,6 +2609,71 @@ def global_state_at_import(module):
                     f"{short} runs at import in a module whose tasks draw "
                     f"from that state in worker processes: {happens}; seed "
                     "nothing at import, and pass each task a spawned seed")
+
+
+# RSP004 for a module that other modules' process tasks live in: workers
+# import it to unpickle a task, so its seed at import runs in each of them
+# (tests/test_checker_messages.py measures fork, forkserver, spawn, loky
+# and dask, with the module imported under the main script's guard).
+IMPORTED_SEED = {
+    "numpy": ("each worker process that imports the module to run one "
+              "seeds it again (spawn, forkserver, loky, Ray, and dask, "
+              "whose nanny reseeds NumPy only before that import), and "
+              "forked workers copy the state it leaves, so they start "
+              "alike and repeat each other"),
+    "random": ("each worker process that imports the module to run one "
+               "seeds it again (spawn, forkserver, loky, dask, Ray), so "
+               "they start alike and repeat each other (forked workers "
+               "reseed random)"),
+}
+
+
+def seeded_where_tasks_live(module):
+    """RSP004: np.random.seed(...) or random.seed(...) with a seed, at the
+    top of a module whose functions other modules hand to worker
+    processes, and which draw from that state."""
+    if module.project is None:
+        return
+    drawn = process_task_states(module.project).get(id(module), set())
+    if not drawn:
+        return
+    for node in module.tree.body:
+        call = node.value if isinstance(node, ast.Expr) else None
+        name = module.call_name(call) or ""
+        state = name.split(".")[0]
+        if name not in {"numpy.random.seed", "random.seed"} or \
+                state not in drawn or not call.args or (isinstance(
+                    call.args[0], ast.Constant) and call.args[0].value is None):
+            continue
+        short = name.replace("numpy.random.", "np.random.")
+        yield call, (
+            f"{short} runs at import in a module whose functions other "
+            f"modules run as tasks in worker processes: {IMPORTED_SEED[state]}"
+            "; seed nothing at import, and pass each task a spawned seed")
+
+
+def process_task_states(project):
+    """id(module) -> the global states that functions of that module draw
+    from when another module hands them (or what calls them) to worker
+    processes. Read once per project."""
+    found = getattr(project, "task_states", None)
+    if found is not None:
+        return found
+    found = project.task_states = {}
+    for module in project.modules:
+        for expression, handoff in task_handoffs(module):
+            if executor_kind(module, handoff) == "thread":
+                continue
+            for task in task_functions(module, expression):
+                for function in reachable(module, task):
+                    owner = module.owner(function)
+                    if owner is module:
+                        continue  # starts_processes judges its own module
+                    found.setdefault(id(owner), set()).update(
+                        owner.call_name(node).split(".")[0]
+                        for node in calls_in(function)
+                        if owner.call_name(node) in GLOBAL_DRAWS)
+    return found
 
 
 def starts_processes(module):
