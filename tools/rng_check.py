@@ -1320,25 +1320,26 @@ def called_attribute(module, attribute):
     if len(values) != 1 or not isinstance(values[0], ast.Call) or \
             not isinstance(values[0].func, ast.Name):
         return []
-    name = values[0].func
-    classes = [c for c in module.classes if c.name == name.id]
-    if not classes:
-        _, found = module.imported(name)
-        classes = [node for node in found if isinstance(node, ast.ClassDef)]
-    return [method for classdef in classes
+    return [method for classdef in classes_named(module, values[0].func)
             for method in methods_of(classdef, "__call__")]
 
 
-def constructors(module, name, depth=0):
-    """The __init__ that calling the class name runs: Model(...) runs
-    Model.__init__, or that of the base it inherits it from."""
+def classes_named(module, name):
+    """The classes of the project that a name (or dotted name) stands for
+    where it is used: one of this file, or one imported from another."""
     classes = [c for c in module.classes if c.name == name.id] \
         if isinstance(name, ast.Name) else []
     if not classes:
         _, found = module.imported(name)
         classes = [node for node in found if isinstance(node, ast.ClassDef)]
+    return classes
+
+
+def constructors(module, name, depth=0):
+    """The __init__ that calling the class name runs: Model(...) runs
+    Model.__init__, or that of the base it inherits it from."""
     inits = []
-    for classdef in classes:
+    for classdef in classes_named(module, name):
         own = methods_of(classdef, "__init__")
         for init in own:  # for messages: 'Model.__init__'
             init.class_name = classdef.name
@@ -2182,19 +2183,18 @@ def dataset_generators(module):
     for call in module.calls:
         if module.call_name(call) not in DATA_LOADERS:
             continue
-        given = {k.arg: k.value for k in call.keywords if k.arg}
-        workers = given.get("num_workers")
+        given = {k.arg: k for k in call.keywords if k.arg}
+        workers = given["num_workers"].value if "num_workers" in given \
+            else None
         if workers is None or isinstance(workers, ast.Constant) and \
                 workers.value in (0, None):
             continue  # no workers: the dataset is not copied
-        hook = given.get("worker_init_fn")
-        if hook is not None and any(
-                "get_worker_info" in ast.unparse(function) or
-                ".dataset" in ast.unparse(function)
-                for function in hooks(module, call, next(
-                    k for k in call.keywords if k.arg == "worker_init_fn"))):
-            continue  # the hook remakes the copy's generator
-        dataset = call.args[0] if call.args else given.get("dataset")
+        if "worker_init_fn" in given and any(
+                "get_worker_info" in ast.unparse(hook)
+                for hook in hooks(module, call, given["worker_init_fn"])):
+            continue  # the hook reaches the worker's copy: it may remake it
+        dataset = call.args[0] if call.args else \
+            getattr(given.get("dataset"), "value", None)
         for method in dataset_methods(module, dataset):
             for function in reachable(module, method):
                 owner = module.owner(function)
@@ -2222,11 +2222,7 @@ def dataset_methods(module, dataset):
         else dataset
     if not (isinstance(value, ast.Call) and isinstance(value.func, ast.Name)):
         return []
-    classes = [c for c in module.classes if c.name == value.func.id]
-    if not classes:
-        _, found = module.imported(value.func)
-        classes = [node for node in found if isinstance(node, ast.ClassDef)]
-    return [method for classdef in classes
+    return [method for classdef in classes_named(module, value.func)
             for name in ("__getitem__", "__getitems__", "__iter__")
             for method in methods_of(classdef, name)]
 
