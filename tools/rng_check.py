@@ -705,6 +705,7 @@ class Module:
         self.attributes = {}  # class -> {attribute: values self.X gets}
         self.handoffs = None  # task_handoffs, once asked
         self.walked = {}  # walk -> (project, findings): see walked_once
+        self.methods = None  # name -> methods, for a file checked alone
         self.classes = [node for node in self.nodes
                         if type(node) is ast.ClassDef]
         self.bindings = {}  # (scope, name) -> values assigned to it
@@ -901,6 +902,9 @@ class Project:
         self.owners = {}  # a definition found through an import -> module
         self.reached = {}  # id(task) -> what it calls, transitively
         self.seeders = {}  # id(function) -> the parameters it seeds with
+        # Read once, when a rule first asks: see only_method, callers and
+        # process_task_states.
+        self.methods = self.calls_by_name = self.task_states = None
 
     def add(self, module, path):
         self.modules.append(module)
@@ -1183,9 +1187,9 @@ def only_method(module, name):
     """The method called name, when one class of the project (or of this
     file, checked alone) defines it; else none."""
     holder = module.project or module
-    if getattr(holder, "methods", None) is None:  # every class, read once
+    if holder.methods is None:  # every class, read once
         holder.methods = {}
-        for other in getattr(holder, "modules", [module]):
+        for other in module.project.modules if module.project else [module]:
             for classdef in other.classes:
                 for node in classdef.body:
                     if isinstance(node, (ast.FunctionDef,
@@ -1244,7 +1248,7 @@ def callers(module, function):
     project = module.project
     if project is None:
         return
-    if getattr(project, "calls_by_name", None) is None:  # indexed once
+    if project.calls_by_name is None:  # indexed once
         project.calls_by_name = {}
         for other in project.modules:
             for call in other.calls:
@@ -2502,8 +2506,8 @@ def seeds_given_to_seeders(module):
     this file or another, calls np.random.seed(seed)."""
     cache = module.project.seeders if module.project else {}
     for call in module.calls:
-        if not (call.args or call.keywords) or not isinstance(call.func, (ast.Name,
-                                                       ast.Attribute)):
+        if not (call.args or call.keywords) or \
+                not isinstance(call.func, (ast.Name, ast.Attribute)):
             continue
         derived = [derived_value(module, argument) for argument in call.args]
         if not any(derived) and not any(derived_value(module, k.value)
@@ -2638,9 +2642,11 @@ def seeded_where_tasks_live(module):
         name = module.call_name(call) or ""
         state = name.split(".")[0]
         if name not in {"numpy.random.seed", "random.seed"} or \
-                state not in drawn or not call.args or (isinstance(
-                    call.args[0], ast.Constant) and call.args[0].value is None):
+                state not in drawn or not call.args:
             continue
+        if isinstance(call.args[0], ast.Constant) and \
+                call.args[0].value is None:
+            continue  # fresh entropy: each import seeds it anew
         short = name.replace("numpy.random.", "np.random.")
         yield call, (
             f"{short} runs at import in a module whose functions other "
@@ -2652,9 +2658,8 @@ def process_task_states(project):
     """id(module) -> the global states that functions of that module draw
     from when another module hands them (or what calls them) to worker
     processes. Read once per project."""
-    found = getattr(project, "task_states", None)
-    if found is not None:
-        return found
+    if project.task_states is not None:
+        return project.task_states
     found = project.task_states = {}
     for module in project.modules:
         for expression, handoff in task_handoffs(module):
