@@ -1173,8 +1173,7 @@ def method_functions(module, expression):
         return found or only_method(module, expression.attr)
     value = module.value_of(receiver)
     if isinstance(value, ast.Call) and isinstance(value.func, ast.Name):
-        found = [method for classdef in module.classes
-                 if classdef.name == value.func.id
+        found = [method for classdef in classes_named(module, value.func)
                  for method in methods_of(classdef, expression.attr)]
         if found:
             return found
@@ -1302,9 +1301,7 @@ def reachable(module, function):
             if not isinstance(node, ast.Call):
                 continue
             if isinstance(node.func, ast.Name):
-                todo += owner.visible_functions(node.func) or \
-                    imported_functions(owner, node.func) or \
-                    constructors(owner, node.func)
+                todo += called_functions(owner, node.func)
             elif isinstance(node.func, ast.Attribute):  # self.helper()
                 todo += method_functions(owner, node.func) or \
                     imported_functions(owner, node.func) or \
@@ -1312,6 +1309,13 @@ def reachable(module, function):
     if cache is not None:
         cache[key] = seen
     return seen
+
+
+def called_functions(module, name):
+    """What calling a name runs: a def of this file, a function imported
+    from another file of the project, or a class's __init__."""
+    return module.visible_functions(name) or \
+        imported_functions(module, name) or constructors(module, name)
 
 
 def called_attribute(module, attribute):
@@ -1697,11 +1701,8 @@ def seeding_parameters(module, function, depth=0):
 def handed_on_seeds(module, call, names, depth):
     """Which of names a call hands, alone or in arithmetic, to a seeding
     parameter of the project's function or class it calls."""
-    callees = module.visible_functions(call.func) or \
-        imported_functions(module, call.func) or \
-        constructors(module, call.func)
     found = set()
-    for callee in callees:
+    for callee in called_functions(module, call.func):
         if isinstance(callee, ast.Lambda):
             continue
         params = [a.arg for a in callee.args.posonlyargs + callee.args.args]
@@ -2516,15 +2517,9 @@ def seeds_given_to_seeders(module):
         func = call.func
         if isinstance(func, ast.Attribute) and func.attr == "remote":
             func = func.value  # a Ray task: task.remote(seed + i)
-        if isinstance(func, ast.Name) and func.id in module.functions:
-            functions = module.visible_functions(func)
-        elif isinstance(func, (ast.Name, ast.Attribute)):
-            functions = imported_functions(module, func)
-        else:
-            functions = []
-        if not functions and isinstance(func, ast.Name):
-            # a class: Table(seed + i), a Ray actor's Worker.remote(...)
-            functions = constructors(module, func)
+        # a class too: Table(seed + i), a Ray actor's Worker.remote(...)
+        functions = called_functions(module, func) \
+            if isinstance(func, ast.Name) else imported_functions(module, func)
         for function in functions:
             if isinstance(function, ast.Lambda):
                 continue
